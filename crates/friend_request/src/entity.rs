@@ -1,0 +1,23 @@
+//! The `friend_request` table.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "friend_request")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub from_user_id: i64,
+    pub to_user_id: i64,
+    pub reason: String,
+    /// 0 pending, 1 agreed, 2 rejected.
+    pub status: i16,
+    /// `"from:to"` while pending, `None` once decided: unique, so one pending request per pair.
+    pub pending_key: Option<String>,
+    pub create_time: DateTimeUtc,
+    pub update_time: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

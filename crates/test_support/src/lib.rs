@@ -1,0 +1,59 @@
+//! Test-only helpers shared by every crate's tests: a fresh, migrated database per test.
+//!
+//! SQLite in a temporary directory by default; with `TEST_DATABASE_URL` (a MySQL/MariaDB server
+//! URL) a new database with a random name on that server.
+#![forbid(unsafe_code)]
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
+use tempfile::TempDir;
+
+/// A migrated database that lives as long as this value (SQLite files are removed on drop).
+pub struct TestDb {
+    pub conn: DatabaseConnection,
+    /// The URL, for starting a gateway against the same database.
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A new, empty, fully migrated database.
+pub async fn fresh_db() -> Result<TestDb, DbErr> {
+    let (url, dir) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => (create_server_database(&server).await?, None),
+        _ => {
+            let dir = tempfile::tempdir().map_err(|e| DbErr::Custom(e.to_string()))?;
+            let path = dir.path().join("test.db");
+            (format!("sqlite://{}?mode=rwc", path.display()), Some(dir))
+        }
+    };
+    let conn = Database::connect(&url).await?;
+    Migrator::up(&conn, None).await?;
+    Ok(TestDb {
+        conn,
+        url,
+        _dir: dir,
+    })
+}
+
+/// Creates `test_<random>` on the server and returns its URL.
+async fn create_server_database(server: &str) -> Result<String, DbErr> {
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(server).await?;
+    admin
+        .execute_unprepared(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        ))
+        .await?;
+    admin.close().await?;
+    let base = server
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .ok_or_else(|| DbErr::Custom(format!("TEST_DATABASE_URL has no database: {server}")))?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// A unique suffix for names in one test, so tests never collide on shared servers.
+pub fn unique(prefix: &str) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{}", &id[..10])
+}

@@ -1,0 +1,146 @@
+//! E-mailed six-digit codes: single use, five wrong tries, one send per address and flow per
+//! interval, keyed by the normalised address.
+use crate::error::UserError;
+use crate::ports::{EphemeralStore, Mail, Mailer};
+use crate::types::{Captcha, Email};
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+
+const MAX_WRONG_TRIES: u64 = 5;
+
+/// Which form a code unlocks; each flow has its own codes and its own send interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptchaFlow {
+    Register,
+    Update,
+    ResetPassword,
+}
+
+impl CaptchaFlow {
+    fn key(self) -> &'static str {
+        match self {
+            CaptchaFlow::Register => "register",
+            CaptchaFlow::Update => "update",
+            CaptchaFlow::ResetPassword => "reset",
+        }
+    }
+
+    pub fn ttl(self) -> Duration {
+        match self {
+            CaptchaFlow::Register | CaptchaFlow::ResetPassword => Duration::from_secs(300),
+            CaptchaFlow::Update => Duration::from_secs(600),
+        }
+    }
+
+    fn mail(self, to: &Email, code: &str) -> Mail {
+        let (subject, purpose) = match self {
+            CaptchaFlow::Register => ("Your registration code", "finish signing up"),
+            CaptchaFlow::Update => ("Your profile change code", "change your profile"),
+            CaptchaFlow::ResetPassword => ("Your password reset code", "set a new password"),
+        };
+        let minutes = self.ttl().as_secs() / 60;
+        Mail {
+            to: to.as_str().to_owned(),
+            subject: subject.to_owned(),
+            // Short lines: SMTP then sends the text as it is, never re-encoded around the code.
+            body: format!(
+                "Your code: {code}\n\nUse it to {purpose}; it expires in {minutes} minutes.\n\
+                 If you did not ask for it, ignore this mail.\n"
+            ),
+        }
+    }
+}
+
+/// Issues and checks codes.
+pub struct Captchas {
+    store: Arc<dyn EphemeralStore>,
+    mailer: Arc<dyn Mailer>,
+    send_interval: Duration,
+}
+
+impl Captchas {
+    pub fn new(
+        store: Arc<dyn EphemeralStore>,
+        mailer: Arc<dyn Mailer>,
+        send_interval: Duration,
+    ) -> Self {
+        Self {
+            store,
+            mailer,
+            send_interval,
+        }
+    }
+
+    /// Claims the send slot of this address and flow, or says how long until the next one.
+    pub async fn claim_send_slot(&self, flow: CaptchaFlow, to: &Email) -> Result<(), UserError> {
+        let key = slot_key(flow, to);
+        if self.store.set_if_absent(&key, "1", self.send_interval).await? {
+            return Ok(());
+        }
+        let remaining = self.store.ttl(&key).await?.unwrap_or(Duration::from_secs(1));
+        Err(UserError::CaptchaTooSoon {
+            retry_after_secs: remaining.as_secs_f64().ceil().max(1.0) as u64,
+        })
+    }
+
+    /// Stores a fresh code (voiding the previous one and its wrong tries) and mails it.
+    /// The caller has claimed the send slot; a failed mail releases it so the user can retry.
+    pub async fn issue(&self, flow: CaptchaFlow, to: &Email) -> Result<(), UserError> {
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        let key = code_key(flow, to);
+        self.store.delete(&tries_key(flow, to)).await?;
+        self.store.set(&key, &code, flow.ttl()).await?;
+        if let Err(err) = self.mailer.send(flow.mail(to, &code)).await {
+            self.store.delete(&key).await?;
+            self.store.delete(&slot_key(flow, to)).await?;
+            return Err(err.into());
+        }
+        Ok(())
+    }
+
+    /// Claims the slot and issues a code: the usual "send me a code" request.
+    pub async fn send(&self, flow: CaptchaFlow, to: &Email) -> Result<(), UserError> {
+        self.claim_send_slot(flow, to).await?;
+        self.issue(flow, to).await
+    }
+
+    /// Consumes the code if it matches. A wrong guess counts; the fifth voids the code.
+    pub async fn verify(
+        &self,
+        flow: CaptchaFlow,
+        to: &Email,
+        given: &Captcha,
+    ) -> Result<(), UserError> {
+        let key = code_key(flow, to);
+        let Some(stored) = self.store.get(&key).await? else {
+            return Err(UserError::CaptchaInvalid);
+        };
+        if stored != given.as_str() {
+            let tries = self.store.increment(&tries_key(flow, to), flow.ttl()).await?;
+            if tries >= MAX_WRONG_TRIES {
+                self.store.delete(&key).await?;
+            }
+            return Err(UserError::CaptchaInvalid);
+        }
+        // Deleting is the single-use gate: of two requests with the same code, one wins.
+        if self.store.delete(&key).await? {
+            self.store.delete(&tries_key(flow, to)).await?;
+            Ok(())
+        } else {
+            Err(UserError::CaptchaInvalid)
+        }
+    }
+}
+
+fn code_key(flow: CaptchaFlow, to: &Email) -> String {
+    format!("captcha:{}:{}", flow.key(), to.as_str())
+}
+
+fn slot_key(flow: CaptchaFlow, to: &Email) -> String {
+    format!("captcha:{}:{}:sent", flow.key(), to.as_str())
+}
+
+fn tries_key(flow: CaptchaFlow, to: &Email) -> String {
+    format!("captcha:{}:{}:tries", flow.key(), to.as_str())
+}

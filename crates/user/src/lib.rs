@@ -1,0 +1,24 @@
+//! The user module: accounts, e-mail captchas, login and profile. It also owns the small shared
+//! vocabulary every other module builds on: user ids, the public user shape, pages and field errors.
+#![forbid(unsafe_code)]
+
+mod captcha;
+pub mod entity;
+mod error;
+mod page;
+mod ports;
+mod service;
+pub mod time;
+mod throttle;
+mod types;
+
+pub use captcha::{Captchas, CaptchaFlow};
+pub use error::{FieldError, UserError};
+pub use page::{Page, PageRequest};
+pub use ports::{EphemeralStore, Mail, MailError, Mailer, StoreError};
+pub use service::{SeaUserService, UserConfig, UserService};
+pub use throttle::{LoginLimits, LoginThrottle};
+pub use types::{
+    Captcha, Email, FieldErrors, HeadPic, LoggedIn, LoginInput, NickName, Password, Profile,
+    RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserId, UserSummary, Username,
+};

@@ -1,0 +1,291 @@
+//! Validated inputs (parse, don't validate) and the user shapes the API returns.
+use crate::entity;
+use crate::error::FieldError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::ValidateEmail;
+
+/// A user's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// Collects every failed field of one request, so a 400 lists them all at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a required field; a missing one is reported as such.
+    pub fn required<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match raw {
+            Some(raw) => self.check(field, parse(raw)),
+            None => {
+                self.0.push(FieldError::new(field, "is required"));
+                None
+            }
+        }
+    }
+
+    /// Records the failure of an already parsed field.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|message| self.0.push(FieldError::new(field, message)))
+            .ok()
+    }
+
+    pub fn extend(&mut self, errors: Vec<FieldError>) {
+        self.0.extend(errors);
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+macro_rules! string_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// 3–32 characters of `[A-Za-z0-9_.-]`.
+    Username
+);
+string_newtype!(
+    /// 1–50 characters after trimming, no control characters.
+    NickName
+);
+string_newtype!(
+    /// A valid address of at most 254 characters, trimmed and lower-cased.
+    Email
+);
+/// 6–72 bytes (bcrypt's limit). Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+string_newtype!(
+    /// Exactly six digits.
+    Captcha
+);
+string_newtype!(
+    /// Empty (no picture) or a URL of the caller's own avatar in our storage.
+    HeadPic
+);
+string_newtype!(
+    /// A search term of 1–50 characters.
+    SearchText
+);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok_chars = raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if (3..=32).contains(&raw.len()) && ok_chars {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be 3-32 characters of letters, digits, '_', '.' or '-'".to_owned())
+        }
+    }
+}
+
+impl NickName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let count = trimmed.chars().count();
+        if (1..=50).contains(&count) && !trimmed.chars().any(char::is_control) {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err("must be 1-50 characters".to_owned())
+        }
+    }
+}
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let normalised = raw.trim().to_lowercase();
+        if normalised.len() <= 254 && normalised.validate_email() {
+            Ok(Self(normalised))
+        } else {
+            Err("must be a valid email address of at most 254 characters".to_owned())
+        }
+    }
+}
+
+impl Password {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if (6..=72).contains(&raw.len()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be 6-72 bytes".to_owned())
+        }
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+impl Captcha {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err("must be the 6-digit code from the e-mail".to_owned())
+        }
+    }
+}
+
+impl HeadPic {
+    /// `own_avatar_prefix` is where this user's uploaded avatars live
+    /// (`<public url>/storage/object/avatar/<user id>/`): nobody can point at someone else's file.
+    pub fn parse(raw: &str, own_avatar_prefix: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let valid_url = raw.len() <= 1024
+            && raw.len() > own_avatar_prefix.len()
+            && raw.starts_with(own_avatar_prefix)
+            && !raw.contains(|c: char| c.is_whitespace() || c.is_control());
+        if raw.is_empty() || valid_url {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be empty or the url of an avatar you uploaded".to_owned())
+        }
+    }
+}
+
+impl SearchText {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if (1..=50).contains(&trimmed.chars().count()) {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err("must be 1-50 characters".to_owned())
+        }
+    }
+
+    /// A `LIKE` pattern matching the text anywhere, with `%`, `_` and `\` taken literally
+    /// (to be used with `ESCAPE '\'`).
+    pub fn contains_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.0.len() + 2);
+        pattern.push('%');
+        for c in self.0.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
+}
+
+#[derive(Debug)]
+pub struct RegisterInput {
+    pub username: Username,
+    pub nick_name: NickName,
+    pub password: Password,
+    pub email: Email,
+    pub captcha: Captcha,
+}
+
+#[derive(Debug)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug)]
+pub struct UpdateInput {
+    pub nick_name: Option<NickName>,
+    pub head_pic: Option<HeadPic>,
+    pub email: Option<Email>,
+    pub captcha: Captcha,
+}
+
+#[derive(Debug)]
+pub struct ResetPasswordInput {
+    pub username: Username,
+    pub email: Email,
+    pub password: Password,
+    pub captcha: Captcha,
+}
+
+/// Your own profile: the only shape that carries an e-mail address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: i64,
+    pub username: String,
+    pub nick_name: String,
+    pub email: String,
+    pub head_pic: String,
+    #[serde(serialize_with = "crate::time::serialize")]
+    #[schema(value_type = String, format = DateTime)]
+    pub create_time: DateTime<Utc>,
+}
+
+/// How other people see a user: never with the e-mail address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub nick_name: String,
+    pub head_pic: String,
+}
+
+/// A successful login: the profile and the token version the gateway signs into the token.
+#[derive(Clone, Debug)]
+pub struct LoggedIn {
+    pub profile: Profile,
+    pub token_version: i32,
+}
+
+impl From<entity::Model> for Profile {
+    fn from(user: entity::Model) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            nick_name: user.nick_name,
+            email: user.email,
+            head_pic: user.head_pic,
+            create_time: user.create_time,
+        }
+    }
+}
+
+impl From<entity::Model> for UserSummary {
+    fn from(user: entity::Model) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            nick_name: user.nick_name,
+            head_pic: user.head_pic,
+        }
+    }
+}

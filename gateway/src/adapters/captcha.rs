@@ -1,0 +1,183 @@
+//! `EphemeralStore` implementations: Redis (shared by every gateway) or an in-process map.
+use async_trait::async_trait;
+use deadpool_redis::{Pool, redis};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use user::{EphemeralStore, StoreError};
+
+/// Keys live in Redis under a prefix, with Redis doing the expiry.
+pub struct RedisStore {
+    pool: Pool,
+    prefix: String,
+}
+
+impl RedisStore {
+    pub fn new(pool: Pool, prefix: &str) -> Self {
+        Self {
+            pool,
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        let mut conn = self.pool.get().await.map_err(store_error)?;
+        cmd.query_async(&mut conn).await.map_err(store_error)
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+}
+
+fn store_error(err: impl std::fmt::Display) -> StoreError {
+    StoreError(err.to_string())
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+#[async_trait]
+impl EphemeralStore for RedisStore {
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(millis(ttl));
+        let stored: Option<String> = self.query(&cmd).await?;
+        Ok(stored.is_some())
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.key(key)).arg(value).arg("PX").arg(millis(ttl));
+        self.query::<()>(&cmd).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.query(redis::cmd("GET").arg(self.key(key))).await
+    }
+
+    async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+        let ms: i64 = self.query(redis::cmd("PTTL").arg(self.key(key))).await?;
+        // -2: no such key; -1: no expiry (never set by us).
+        Ok(u64::try_from(ms).ok().map(Duration::from_millis))
+    }
+
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+        let key = self.key(key);
+        let mut conn = self.pool.get().await.map_err(store_error)?;
+        // One atomic round trip; NX keeps the window anchored at the first increment.
+        let (count, _): (u64, i64) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(millis(window))
+            .arg("NX")
+            .query_async(&mut conn)
+            .await
+            .map_err(store_error)?;
+        Ok(count)
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        let removed: u64 = self.query(redis::cmd("DEL").arg(self.key(key))).await?;
+        Ok(removed > 0)
+    }
+}
+
+/// The embedded default: a map with lazy expiry, swept as it grows.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    operations: usize,
+}
+
+struct Entry {
+    value: String,
+    expires: Instant,
+}
+
+const SWEEP_EVERY: usize = 1024;
+
+impl MemoryStore {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>, Instant) -> T) -> T {
+        let now = Instant::now();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.operations = inner.operations.wrapping_add(1);
+        if inner.operations % SWEEP_EVERY == 0 {
+            inner.entries.retain(|_, entry| entry.expires > now);
+        }
+        f(&mut inner.entries, now)
+    }
+
+    fn live<'a>(entries: &'a HashMap<String, Entry>, key: &str, now: Instant) -> Option<&'a Entry> {
+        entries.get(key).filter(|entry| entry.expires > now)
+    }
+}
+
+#[async_trait]
+impl EphemeralStore for MemoryStore {
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        Ok(self.with(|entries, now| {
+            if Self::live(entries, key, now).is_some() {
+                return false;
+            }
+            let value = value.to_owned();
+            entries.insert(key.to_owned(), Entry { value, expires: now + ttl });
+            true
+        }))
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
+        self.with(|entries, now| {
+            let value = value.to_owned();
+            entries.insert(key.to_owned(), Entry { value, expires: now + ttl });
+        });
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.with(|entries, now| Self::live(entries, key, now).map(|e| e.value.clone())))
+    }
+
+    async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+        Ok(self.with(|entries, now| Self::live(entries, key, now).map(|e| e.expires - now)))
+    }
+
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+        Ok(self.with(|entries, now| {
+            let (count, expires) = match Self::live(entries, key, now) {
+                Some(entry) => (entry.value.parse::<u64>().unwrap_or(0) + 1, entry.expires),
+                None => (1, now + window),
+            };
+            let value = count.to_string();
+            entries.insert(key.to_owned(), Entry { value, expires });
+            count
+        }))
+    }
+
+    async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.with(|entries, now| {
+            entries
+                .remove(key)
+                .is_some_and(|entry| entry.expires > now)
+        }))
+    }
+}

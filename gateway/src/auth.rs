@@ -1,0 +1,135 @@
+//! Tokens: HS256 JWTs carrying the user's token version, the `AuthUser` extractor, and the
+//! sliding-renewal middleware that hands out a fresh token on every authenticated response.
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use user::UserId;
+
+/// The response header that carries the renewed token.
+pub const TOKEN_HEADER: HeaderName = HeaderName::from_static("token");
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    /// The user's token version when issued; a password change bumps it and so revokes this.
+    ver: i32,
+    iat: i64,
+    exp: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl,
+        }
+    }
+
+    pub fn issue(&self, user: UserId, version: i32) -> Result<String, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.0.to_string(),
+            ver: version,
+            iat: now,
+            exp: now.saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX)),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::internal(&e))
+    }
+
+    /// The user and token version of a well-signed, unexpired token.
+    fn verify(&self, token: &str) -> Option<(UserId, i32)> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        let id = data.claims.sub.parse().ok()?;
+        Some((UserId(id), data.claims.ver))
+    }
+}
+
+/// The caller, proven by a valid token whose version is still current.
+#[derive(Clone, Copy, Debug)]
+pub struct AuthUser {
+    pub id: UserId,
+    pub token_version: i32,
+}
+
+/// Checks a token against its signature, expiry and the user's current token version.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let (id, version) = state.tokens.verify(token).ok_or_else(ApiError::token_invalid)?;
+    match state.users.token_version(id).await? {
+        Some(current) if current == version => Ok(AuthUser {
+            id,
+            token_version: version,
+        }),
+        _ => Err(ApiError::token_invalid()),
+    }
+}
+
+/// `Authorization: Bearer <token>`: `None` when the header is absent.
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::token_invalid())?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(ApiError::token_invalid()),
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = bearer_token(&req)?.ok_or_else(ApiError::unauthenticated)?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal(&"application state missing"))?;
+            let user = authenticate(state, &token).await?;
+            tracing::Span::current().record("user_id", user.id.0);
+            // Seen by `renew_token` on the way out.
+            req.extensions_mut().insert(user);
+            Ok(user)
+        })
+    }
+}
+
+/// Sliding renewal: every response to an authenticated request carries a fresh token.
+pub async fn renew_token(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    let user = response.request().extensions().get::<AuthUser>().copied();
+    let state = response.request().app_data::<web::Data<AppState>>().cloned();
+    if let (Some(user), Some(state)) = (user, state) {
+        let token = state.tokens.issue(user.id, user.token_version)?;
+        if let Ok(value) = HeaderValue::from_str(&token) {
+            response.headers_mut().insert(TOKEN_HEADER, value);
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,72 @@
+//! Request extractors whose failures are 400s in the API's error shape, naming the field.
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+/// A JSON body (any content type is read as JSON). Bodies over the configured limit are 413;
+/// malformed JSON or a wrong type is a 400 whose `errors` names the path of the bad field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|err| {
+                if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE)
+                } else {
+                    ApiError::invalid_body(None, format!("Could not read the body: {err}"))
+                }
+            })?;
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let field = (path != "." && path != "?").then_some(path);
+        ApiError::invalid_body(field, format!("Invalid JSON body: {}", err.inner()))
+    })?;
+    deserializer
+        .end()
+        .map_err(|err| ApiError::invalid_body(None, format!("Invalid JSON body: {err}")))?;
+    Ok(value)
+}
+
+/// Query strings that do not fit their shape (a number where a word was expected...) are 400.
+pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        format!("Invalid query string: {err}"),
+    )
+    .into()
+}
+
+/// Path segments that do not parse (a word where an id was expected) are 400, not 404.
+pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+        format!("Invalid path parameter: {err}"),
+    )
+    .into()
+}
+
+/// The caller's address, for per-address limits. The TCP peer: a forwarded-for header is not
+/// trusted, since any client can set it.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

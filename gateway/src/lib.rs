@@ -1,0 +1,14 @@
+//! The gateway: wires the domain crates into actix-web routes.
+#![forbid(unsafe_code)]
+
+pub mod adapters;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,14 @@
+//! `gateway` serves the API; `gateway migrate` only applies the schema history and exits.
+use gateway::settings::Settings;
+use gateway::startup::{Application, StartupError, migrate};
+use gateway::telemetry;
+
+#[actix_web::main]
+async fn main() -> Result<(), StartupError> {
+    let settings = Settings::load().map_err(|e| StartupError::Config(e.to_string()))?;
+    telemetry::init(&settings);
+    if std::env::args().nth(1).as_deref() == Some("migrate") {
+        return migrate(&settings).await;
+    }
+    Application::build(settings).await?.run_until_stopped().await
+}

@@ -1,0 +1,44 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+use crate::error::ErrorBody;
+use crate::routes::{Sent, Updated, ops, user as user_routes};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Chat room service", description = "Accounts, friends, rooms, real-time chat. See docs/API.md."),
+    paths(
+        user_routes::register_captcha,
+        user_routes::register,
+        user_routes::login,
+        user_routes::info,
+        user_routes::update_captcha,
+        user_routes::update,
+        user_routes::password_captcha,
+        user_routes::update_password,
+        user_routes::search_users,
+        ops::health,
+        ops::ready,
+    ),
+    components(schemas(ErrorBody, Sent, Updated, user::FieldError)),
+    modifiers(&BearerAuth),
+    tags((name = "user"), (name = "ops"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

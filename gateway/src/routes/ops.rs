@@ -1,0 +1,44 @@
+//! Operations: liveness and readiness.
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use actix_web::web;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").get(health))
+        .service(web::resource("/ready").get(ready));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Status)))]
+pub async fn health() -> web::Json<Status> {
+    web::Json(Status { status: "ok" })
+}
+
+/// The database (and Redis, when configured) answer.
+#[utoipa::path(get, path = "/ready", tag = "ops",
+    responses((status = 200, body = Status), (status = 503, body = ErrorBody)))]
+pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
+    state
+        .db
+        .ping()
+        .await
+        .map_err(|e| ApiError::unavailable("not_ready", "database", &e))?;
+    if let Some(pool) = &state.redis {
+        let mut conn = pool
+            .get()
+            .await
+            .map_err(|e| ApiError::unavailable("not_ready", "redis", &e))?;
+        deadpool_redis::redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(|e| ApiError::unavailable("not_ready", "redis", &e))?;
+    }
+    Ok(web::Json(Status { status: "ready" }))
+}

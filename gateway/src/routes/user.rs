@@ -1,0 +1,284 @@
+//! `/user`: captchas, registration, login, profile, password reset and user search.
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{JsonBody, client_address};
+use crate::routes::{Sent, Updated};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use user::{
+    Captcha, Email, FieldErrors, HeadPic, LoginInput, NickName, Page, PageRequest, Password,
+    Profile, RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserSummary, Username,
+};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/user")
+            .service(web::resource("/register-captcha").get(register_captcha))
+            .service(web::resource("/register").post(register))
+            .service(web::resource("/login").post(login))
+            .service(web::resource("/info").get(info))
+            .service(web::resource("/update/captcha").get(update_captcha))
+            .service(web::resource("/update").post(update))
+            .service(web::resource("/update_password/captcha").get(password_captcha))
+            .service(web::resource("/update_password").post(update_password))
+            .service(web::resource("/search").get(search_users)),
+    );
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AddressQuery {
+    /// The e-mail address to send the code to.
+    address: Option<String>,
+}
+
+impl AddressQuery {
+    fn email(&self) -> Result<Email, ApiError> {
+        let mut errors = FieldErrors::new();
+        let email = errors.required("address", self.address.as_deref(), Email::parse);
+        email.ok_or_else(|| errors.into_vec().into())
+    }
+}
+
+#[utoipa::path(get, path = "/user/register-captcha", tag = "user", params(AddressQuery),
+    responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn register_captcha(
+    state: web::Data<AppState>,
+    query: web::Query<AddressQuery>,
+) -> Result<web::Json<Sent>, ApiError> {
+    state.users.send_register_captcha(&query.email()?).await?;
+    Ok(web::Json(Sent { sent: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterRequest {
+    #[schema(required = true, example = "alice")]
+    username: Option<String>,
+    #[schema(required = true, example = "Alice")]
+    nick_name: Option<String>,
+    #[schema(required = true, example = "correct horse")]
+    password: Option<String>,
+    #[schema(required = true, example = "alice@example.com")]
+    email: Option<String>,
+    #[schema(required = true, example = "123456")]
+    captcha: Option<String>,
+}
+
+impl TryFrom<RegisterRequest> for RegisterInput {
+    type Error = ApiError;
+
+    fn try_from(req: RegisterRequest) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::new();
+        let username = errors.required("username", req.username.as_deref(), Username::parse);
+        let nick_name = errors.required("nickName", req.nick_name.as_deref(), NickName::parse);
+        let password = errors.required("password", req.password.as_deref(), Password::parse);
+        let email = errors.required("email", req.email.as_deref(), Email::parse);
+        let captcha = errors.required("captcha", req.captcha.as_deref(), Captcha::parse);
+        match (username, nick_name, password, email, captcha) {
+            (Some(username), Some(nick_name), Some(password), Some(email), Some(captcha)) => {
+                Ok(RegisterInput {
+                    username,
+                    nick_name,
+                    password,
+                    email,
+                    captcha,
+                })
+            }
+            _ => Err(errors.into_vec().into()),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/user/register", tag = "user", request_body = RegisterRequest,
+    responses((status = 201, body = Profile), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: JsonBody<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let profile = state.users.register(body.0.try_into()?).await?;
+    Ok(HttpResponse::Created().json(profile))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(required = true)]
+    username: Option<String>,
+    #[schema(required = true)]
+    password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    user: Profile,
+    token: String,
+}
+
+#[utoipa::path(post, path = "/user/login", tag = "user", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<LoginRequest>,
+) -> Result<web::Json<LoginResponse>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let not_empty = |raw: &str| match raw.is_empty() {
+        true => Err("is required".to_owned()),
+        false => Ok(raw.to_owned()),
+    };
+    let username = errors.required("username", body.0.username.as_deref(), not_empty);
+    let password = errors.required("password", body.0.password.as_deref(), not_empty);
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(errors.into_vec().into());
+    };
+    let input = LoginInput { username, password };
+    let logged_in = state.users.login(input, &client_address(&req)).await?;
+    let token = state
+        .tokens
+        .issue(user::UserId(logged_in.profile.id), logged_in.token_version)?;
+    Ok(web::Json(LoginResponse {
+        user: logged_in.profile,
+        token,
+    }))
+}
+
+#[utoipa::path(get, path = "/user/info", tag = "user", security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
+pub async fn info(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+) -> Result<web::Json<Profile>, ApiError> {
+    Ok(web::Json(state.users.profile(auth.id).await?))
+}
+
+#[utoipa::path(get, path = "/user/update/captcha", tag = "user", security(("bearer" = [])),
+    responses((status = 200, body = Sent), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn update_captcha(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+) -> Result<web::Json<Sent>, ApiError> {
+    state.users.send_update_captcha(auth.id).await?;
+    Ok(web::Json(Sent { sent: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRequest {
+    nick_name: Option<String>,
+    /// A `url` from `/storage/presign` (purpose avatar), or empty to clear.
+    head_pic: Option<String>,
+    /// A new address; the captcha is still the one sent to the current address.
+    email: Option<String>,
+    #[schema(required = true)]
+    captcha: Option<String>,
+}
+
+#[utoipa::path(post, path = "/user/update", tag = "user", request_body = UpdateRequest, security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<UpdateRequest>,
+) -> Result<web::Json<Profile>, ApiError> {
+    let req = body.0;
+    let avatar_prefix = format!("{}/storage/object/avatar/{}/", state.public_url, auth.id.0);
+    let mut errors = FieldErrors::new();
+    let nick_name = req.nick_name.as_deref().map(NickName::parse);
+    let nick_name = nick_name.and_then(|parsed| errors.check("nickName", parsed));
+    let head_pic = req.head_pic.as_deref().map(|raw| HeadPic::parse(raw, &avatar_prefix));
+    let head_pic = head_pic.and_then(|parsed| errors.check("headPic", parsed));
+    let email = req.email.as_deref().map(Email::parse);
+    let email = email.and_then(|parsed| errors.check("email", parsed));
+    let captcha = errors.required("captcha", req.captcha.as_deref(), Captcha::parse);
+    let errors = errors.into_vec();
+    let (Some(captcha), true) = (captcha, errors.is_empty()) else {
+        return Err(errors.into());
+    };
+    let input = UpdateInput {
+        nick_name,
+        head_pic,
+        email,
+        captcha,
+    };
+    Ok(web::Json(state.users.update(auth.id, input).await?))
+}
+
+#[utoipa::path(get, path = "/user/update_password/captcha", tag = "user", params(AddressQuery),
+    responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn password_captcha(
+    state: web::Data<AppState>,
+    query: web::Query<AddressQuery>,
+) -> Result<web::Json<Sent>, ApiError> {
+    state.users.send_reset_captcha(&query.email()?).await?;
+    Ok(web::Json(Sent { sent: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdatePasswordRequest {
+    #[schema(required = true)]
+    username: Option<String>,
+    #[schema(required = true)]
+    email: Option<String>,
+    #[schema(required = true)]
+    password: Option<String>,
+    #[schema(required = true)]
+    captcha: Option<String>,
+}
+
+impl TryFrom<UpdatePasswordRequest> for ResetPasswordInput {
+    type Error = ApiError;
+
+    fn try_from(req: UpdatePasswordRequest) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::new();
+        let username = errors.required("username", req.username.as_deref(), Username::parse);
+        let email = errors.required("email", req.email.as_deref(), Email::parse);
+        let password = errors.required("password", req.password.as_deref(), Password::parse);
+        let captcha = errors.required("captcha", req.captcha.as_deref(), Captcha::parse);
+        match (username, email, password, captcha) {
+            (Some(username), Some(email), Some(password), Some(captcha)) => Ok(Self {
+                username,
+                email,
+                password,
+                captcha,
+            }),
+            _ => Err(errors.into_vec().into()),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/user/update_password", tag = "user", request_body = UpdatePasswordRequest,
+    responses((status = 200, body = Updated), (status = 400, body = ErrorBody)))]
+pub async fn update_password(
+    state: web::Data<AppState>,
+    body: JsonBody<UpdatePasswordRequest>,
+) -> Result<web::Json<Updated>, ApiError> {
+    state.users.reset_password(body.0.try_into()?).await?;
+    Ok(web::Json(Updated { updated: true }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchQuery {
+    /// Part of a username or nickname (case-insensitive; `%` and `_` are literal).
+    q: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+#[utoipa::path(get, path = "/user/search", tag = "user", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<UserSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn search_users(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<Page<UserSummary>>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let text = errors.required("q", query.q.as_deref(), SearchText::parse);
+    let page = PageRequest::parse(query.page.as_deref(), query.page_size.as_deref());
+    let page = page.map_err(|page_errors| errors.extend(page_errors)).ok();
+    let (Some(text), Some(page)) = (text, page) else {
+        return Err(errors.into_vec().into());
+    };
+    Ok(web::Json(state.users.search(auth.id, &text, page).await?))
+}

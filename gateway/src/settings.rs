@@ -1,0 +1,129 @@
+//! Typed settings, layered with figment: the compiled-in base, `configuration/<env>.toml`,
+//! `CHAT_CONFIG` (or `./chat.toml`), then `CHAT_*` environment variables.
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer};
+use std::path::PathBuf;
+
+const BASE: &str = include_str!("../../configuration/base.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Settings {
+    pub env: Environment,
+    pub bind: String,
+    pub port: u16,
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub cors_origins: String,
+    pub log: String,
+    pub mail_from: String,
+    pub database_url: Option<Secret>,
+    pub redis_url: Option<Secret>,
+    pub redis_prefix: String,
+    pub smtp_url: Option<Secret>,
+    pub jwt_secret: Option<Secret>,
+    pub token_ttl_secs: u64,
+    pub migrate_on_start: bool,
+    pub bcrypt_cost: u32,
+    pub captcha_interval_secs: u64,
+    pub login_failures_per_username: u64,
+    pub login_failures_per_address: u64,
+    pub login_failure_window_secs: u64,
+    pub rate_limits: Switch,
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Local,
+    Production,
+}
+
+impl Settings {
+    /// The layered sources, before extraction; tests merge their overrides on top.
+    pub fn figment() -> Figment {
+        let env = std::env::var("CHAT_ENV").unwrap_or_else(|_| "local".to_owned());
+        let file = std::env::var("CHAT_CONFIG").unwrap_or_else(|_| "chat.toml".to_owned());
+        Figment::from(Toml::string(BASE))
+            .merge(Toml::file(format!("configuration/{env}.toml")))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("CHAT_").ignore(&["config"]))
+    }
+
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        Self::figment().extract().map_err(Box::new)
+    }
+
+    pub fn cors_origins(&self) -> impl Iterator<Item = &str> {
+        self.cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+    }
+}
+
+/// A secret: never printed, and read leniently (an all-digit secret from the environment is
+/// still a string).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Scalar {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        Ok(Secret(match Scalar::deserialize(deserializer)? {
+            Scalar::Text(text) => text,
+            Scalar::Int(int) => int.to_string(),
+            Scalar::Float(float) => float.to_string(),
+        }))
+    }
+}
+
+/// `on`/`off` (also `true`/`false`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Switch(pub bool);
+
+impl<'de> Deserialize<'de> for Switch {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Int(i64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Bool(on) => Ok(Switch(on)),
+            Raw::Int(number) => Ok(Switch(number != 0)),
+            Raw::Text(text) => match text.to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" => Ok(Switch(true)),
+                "off" | "false" | "0" => Ok(Switch(false)),
+                other => Err(serde::de::Error::custom(format!(
+                    "expected on or off, found {other:?}"
+                ))),
+            },
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Builds the application from settings: connections, adapters, services, then the server.
+//! The listener is bound first, so a test can ask for port 0 and read the real port.
+use crate::adapters::captcha::{MemoryStore, RedisStore};
+use crate::adapters::mail::{LogMailer, SmtpMailer};
+use crate::auth::{TokenKeys, renew_token};
+use crate::extract::{path_error, query_error};
+use crate::middleware::{json_error_body, request_span};
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::settings::{Environment, Secret, Settings};
+use crate::state::AppState;
+use actix_cors::Cors;
+use actix_web::dev::{RequestHead, Server};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use rand::RngCore;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use user::{EphemeralStore, LoginLimits, Mailer, SeaUserService, UserConfig};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("redis: {0}")]
+    Redis(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `main` returning this prints Debug: make that the readable message.
+impl std::fmt::Debug for StartupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        require_production_services(&settings)?;
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let db = connect_database(&settings).await?;
+        if settings.migrate_on_start {
+            Migrator::up(&db, None).await?;
+        }
+        let redis = connect_redis(&settings).await?;
+        let store: Arc<dyn EphemeralStore> = match &redis {
+            Some(pool) => Arc::new(RedisStore::new(pool.clone(), &settings.redis_prefix)),
+            None => Arc::new(MemoryStore::default()),
+        };
+        let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
+            Some(url) => Arc::new(
+                SmtpMailer::new(url.expose(), &settings.mail_from)
+                    .map_err(|e| StartupError::Config(e.to_string()))?,
+            ),
+            None => Arc::new(LogMailer),
+        };
+        let secret = jwt_secret(&settings)?;
+        let tokens = TokenKeys::new(
+            secret.expose().as_bytes(),
+            Duration::from_secs(settings.token_ttl_secs),
+        );
+
+        let listener = TcpListener::bind((settings.bind.as_str(), settings.port))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{port}", settings.bind));
+        let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
+        let state = web::Data::new(AppState {
+            users: Arc::new(users),
+            tokens,
+            db,
+            redis,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        });
+        let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
+        let body_limit = settings.body_limit_bytes;
+        let openapi = ApiDoc::openapi();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .app_data(web::PayloadConfig::new(body_limit))
+                .wrap(from_fn(renew_token))
+                .wrap(cors(origins.clone()))
+                .wrap(ErrorHandlers::new().default_handler(json_error_body))
+                .wrap(from_fn(request_span))
+                .configure(routes::user::configure)
+                .configure(routes::ops::configure)
+                .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
+        })
+        .listen(listener)?
+        .run();
+        tracing::info!("listening on http://{}:{port}", settings.bind);
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        Ok(self.server.await?)
+    }
+}
+
+/// `gateway migrate`: apply the schema history and stop.
+pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let db = connect_database(settings).await?;
+    Migrator::up(&db, None).await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// Production refuses to start on embedded stand-ins: it names everything that is missing.
+fn require_production_services(settings: &Settings) -> Result<(), StartupError> {
+    if settings.env != Environment::Production {
+        return Ok(());
+    }
+    let required = [
+        ("CHAT_JWT_SECRET", settings.jwt_secret.is_some()),
+        ("CHAT_DATABASE_URL", settings.database_url.is_some()),
+        ("CHAT_REDIS_URL", settings.redis_url.is_some()),
+        ("CHAT_SMTP_URL", settings.smtp_url.is_some()),
+    ];
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError::Config(format!(
+            "CHAT_ENV=production needs {} to be set",
+            missing.join(", ")
+        )))
+    }
+}
+
+async fn connect_database(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
+    let url = match &settings.database_url {
+        Some(url) => url.expose().to_owned(),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            settings.data_dir.join("chat.db").display()
+        ),
+    };
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Readers no longer wait for a writer; the setting stays with the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}
+
+async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Pool>, StartupError> {
+    let Some(url) = &settings.redis_url else {
+        return Ok(None);
+    };
+    let pool = deadpool_redis::Config::from_url(url.expose())
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .map_err(|e| StartupError::Redis(e.to_string()))?;
+    // Fail at start, with a clear message, rather than on the first captcha.
+    let mut conn = pool.get().await.map_err(|e| StartupError::Redis(e.to_string()))?;
+    deadpool_redis::redis::cmd("PING")
+        .query_async::<String>(&mut conn)
+        .await
+        .map_err(|e| StartupError::Redis(e.to_string()))?;
+    Ok(Some(pool))
+}
+
+/// The configured secret, or in the embedded default one generated once and kept in the data
+/// directory (readable by its owner only), so tokens survive a restart.
+fn jwt_secret(settings: &Settings) -> Result<Secret, StartupError> {
+    if let Some(secret) = &settings.jwt_secret {
+        if secret.expose().len() < 32 {
+            return Err(StartupError::Config(
+                "CHAT_JWT_SECRET must be at least 32 characters".to_owned(),
+            ));
+        }
+        return Ok(secret.clone());
+    }
+    let path = settings.data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing.trim().len() >= 32 {
+            return Ok(Secret::new(existing.trim()));
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a JWT secret");
+    Ok(Secret::new(secret))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+fn user_config(settings: &Settings) -> UserConfig {
+    UserConfig {
+        bcrypt_cost: settings.bcrypt_cost,
+        captcha_interval: Duration::from_secs(settings.captcha_interval_secs),
+        login_limits: LoginLimits {
+            per_username: settings.login_failures_per_username,
+            per_address: settings.login_failures_per_address,
+            window: Duration::from_secs(settings.login_failure_window_secs),
+        },
+    }
+}
+
+/// Cross-origin callers from the configured origins; same-origin requests (the built-in web
+/// client, whose browser still sends `Origin` on POST) always pass. Never a wildcard.
+fn cors(origins: Vec<String>) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let origin = origin.to_str().unwrap_or_default();
+            origins.iter().any(|allowed| allowed == origin) || same_origin(origin, head)
+        })
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers(["token", "x-request-id", "retry-after"])
+        .max_age(3600)
+}
+
+fn same_origin(origin: &str, head: &RequestHead) -> bool {
+    let host = head.headers().get(header::HOST).and_then(|h: &HeaderValue| h.to_str().ok());
+    let without_scheme = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((host, without_scheme), (Some(host), Some(rest)) if host == rest)
+}

@@ -1,0 +1,31 @@
+//! The one schema history of the chat service, run on SQLite and on MySQL/MariaDB.
+//! One change per file; an applied file is never edited, a new one is added instead.
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261126_000001_create_users;
+mod m20261126_000002_create_friendship;
+mod m20261126_000003_create_friend_request;
+mod m20261126_000004_create_chatroom;
+mod m20261126_000005_create_user_chatroom;
+mod m20261126_000006_create_chat_history;
+mod m20261126_000007_create_favorite;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_users::Migration),
+            Box::new(m20261126_000002_create_friendship::Migration),
+            Box::new(m20261126_000003_create_friend_request::Migration),
+            Box::new(m20261126_000004_create_chatroom::Migration),
+            Box::new(m20261126_000005_create_user_chatroom::Migration),
+            Box::new(m20261126_000006_create_chat_history::Migration),
+            Box::new(m20261126_000007_create_favorite::Migration),
+        ]
+    }
+}
