@@ -20,7 +20,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-use user::{EphemeralStore, LoginLimits, Mailer, SeaUserService, UserConfig};
+use user::{CaptchaTimes, EphemeralStore, LoginLimits, Mailer, SeaUserService, UserConfig};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -230,7 +230,10 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 fn user_config(settings: &Settings) -> UserConfig {
     UserConfig {
         bcrypt_cost: settings.bcrypt_cost,
-        captcha_interval: Duration::from_secs(settings.captcha_interval_secs),
+        captcha: CaptchaTimes {
+            send_interval: Duration::from_secs(settings.captcha_interval_secs),
+            ..CaptchaTimes::default()
+        },
         login_limits: LoginLimits {
             per_username: settings.login_failures_per_username,
             per_address: settings.login_failures_per_address,

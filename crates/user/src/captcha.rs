@@ -26,20 +26,13 @@ impl CaptchaFlow {
         }
     }
 
-    pub fn ttl(self) -> Duration {
-        match self {
-            CaptchaFlow::Register | CaptchaFlow::ResetPassword => Duration::from_secs(300),
-            CaptchaFlow::Update => Duration::from_secs(600),
-        }
-    }
-
-    fn mail(self, to: &Email, code: &str) -> Mail {
+    fn mail(self, to: &Email, code: &str, ttl: Duration) -> Mail {
         let (subject, purpose) = match self {
             CaptchaFlow::Register => ("Your registration code", "finish signing up"),
             CaptchaFlow::Update => ("Your profile change code", "change your profile"),
             CaptchaFlow::ResetPassword => ("Your password reset code", "set a new password"),
         };
-        let minutes = self.ttl().as_secs() / 60;
+        let minutes = ttl.as_secs().div_ceil(60);
         Mail {
             to: to.as_str().to_owned(),
             subject: subject.to_owned(),
@@ -52,30 +45,60 @@ impl CaptchaFlow {
     }
 }
 
+/// How long codes live and how often an address may get one.
+#[derive(Clone, Copy, Debug)]
+pub struct CaptchaTimes {
+    pub register_ttl: Duration,
+    pub update_ttl: Duration,
+    pub reset_ttl: Duration,
+    pub send_interval: Duration,
+}
+
+impl Default for CaptchaTimes {
+    fn default() -> Self {
+        Self {
+            register_ttl: Duration::from_secs(300),
+            update_ttl: Duration::from_secs(600),
+            reset_ttl: Duration::from_secs(300),
+            send_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+impl CaptchaTimes {
+    fn ttl(&self, flow: CaptchaFlow) -> Duration {
+        match flow {
+            CaptchaFlow::Register => self.register_ttl,
+            CaptchaFlow::Update => self.update_ttl,
+            CaptchaFlow::ResetPassword => self.reset_ttl,
+        }
+    }
+}
+
 /// Issues and checks codes.
 pub struct Captchas {
     store: Arc<dyn EphemeralStore>,
     mailer: Arc<dyn Mailer>,
-    send_interval: Duration,
+    times: CaptchaTimes,
 }
 
 impl Captchas {
     pub fn new(
         store: Arc<dyn EphemeralStore>,
         mailer: Arc<dyn Mailer>,
-        send_interval: Duration,
+        times: CaptchaTimes,
     ) -> Self {
         Self {
             store,
             mailer,
-            send_interval,
+            times,
         }
     }
 
     /// Claims the send slot of this address and flow, or says how long until the next one.
     pub async fn claim_send_slot(&self, flow: CaptchaFlow, to: &Email) -> Result<(), UserError> {
         let key = slot_key(flow, to);
-        if self.store.set_if_absent(&key, "1", self.send_interval).await? {
+        if self.store.set_if_absent(&key, "1", self.times.send_interval).await? {
             return Ok(());
         }
         let remaining = self.store.ttl(&key).await?.unwrap_or(Duration::from_secs(1));
@@ -90,8 +113,9 @@ impl Captchas {
         let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let key = code_key(flow, to);
         self.store.delete(&tries_key(flow, to)).await?;
-        self.store.set(&key, &code, flow.ttl()).await?;
-        if let Err(err) = self.mailer.send(flow.mail(to, &code)).await {
+        let ttl = self.times.ttl(flow);
+        self.store.set(&key, &code, ttl).await?;
+        if let Err(err) = self.mailer.send(flow.mail(to, &code, ttl)).await {
             self.store.delete(&key).await?;
             self.store.delete(&slot_key(flow, to)).await?;
             return Err(err.into());
@@ -117,7 +141,7 @@ impl Captchas {
             return Err(UserError::CaptchaInvalid);
         };
         if stored != given.as_str() {
-            let tries = self.store.increment(&tries_key(flow, to), flow.ttl()).await?;
+            let tries = self.store.increment(&tries_key(flow, to), self.times.ttl(flow)).await?;
             if tries >= MAX_WRONG_TRIES {
                 self.store.delete(&key).await?;
             }

@@ -12,7 +12,7 @@ pub mod time;
 mod throttle;
 mod types;
 
-pub use captcha::{Captchas, CaptchaFlow};
+pub use captcha::{CaptchaFlow, CaptchaTimes, Captchas};
 pub use error::{FieldError, UserError};
 pub use page::{Page, PageRequest};
 pub use ports::{EphemeralStore, Mail, MailError, Mailer, StoreError};

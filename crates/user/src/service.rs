@@ -1,5 +1,5 @@
 //! `UserService`: the account use cases, over SeaORM.
-use crate::captcha::{CaptchaFlow, Captchas};
+use crate::captcha::{CaptchaFlow, CaptchaTimes, Captchas};
 use crate::entity::{self, ActiveModel, Column, Entity as Users};
 use crate::error::UserError;
 use crate::page::{Page, PageRequest};
@@ -17,7 +17,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::OnceCell;
 
 #[async_trait]
@@ -45,7 +44,7 @@ pub trait UserService: Send + Sync {
 #[derive(Clone, Debug)]
 pub struct UserConfig {
     pub bcrypt_cost: u32,
-    pub captcha_interval: Duration,
+    pub captcha: CaptchaTimes,
     pub login_limits: LoginLimits,
 }
 
@@ -53,7 +52,7 @@ impl Default for UserConfig {
     fn default() -> Self {
         Self {
             bcrypt_cost: bcrypt::DEFAULT_COST,
-            captcha_interval: Duration::from_secs(60),
+            captcha: CaptchaTimes::default(),
             login_limits: LoginLimits::default(),
         }
     }
@@ -77,7 +76,7 @@ impl SeaUserService {
     ) -> Self {
         Self {
             db,
-            captchas: Captchas::new(store.clone(), mailer, config.captcha_interval),
+            captchas: Captchas::new(store.clone(), mailer, config.captcha),
             throttle: LoginThrottle::new(store, config.login_limits),
             bcrypt_cost: config.bcrypt_cost,
             dummy_hash: OnceCell::new(),

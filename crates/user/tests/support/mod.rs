@@ -1,0 +1,118 @@
+//! Builds a `SeaUserService` on a fresh database, with the gateway's real stores (Redis when
+//! `TEST_REDIS_URL` is set, else in-process) and an outbox standing in for the SMTP server.
+#![allow(dead_code)]
+
+use async_trait::async_trait;
+use gateway::adapters::captcha::{MemoryStore, RedisStore};
+use std::sync::{Arc, Mutex};
+
+use test_support::{TestDb, fresh_db, unique};
+use user::{
+    Captcha, CaptchaTimes, Email, EphemeralStore, LoginLimits, Mail, MailError, Mailer, NickName,
+    Password, Profile, RegisterInput, SeaUserService, UserConfig, UserService, Username,
+};
+
+/// Collects what would have been mailed.
+#[derive(Default)]
+pub struct Outbox(Mutex<Vec<Mail>>);
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        self.0.lock().unwrap().push(mail);
+        Ok(())
+    }
+}
+
+impl Outbox {
+    /// The code of the newest mail to `to`.
+    pub fn code_for(&self, to: &str) -> String {
+        let mails = self.0.lock().unwrap();
+        let mail = mails.iter().rev().find(|m| m.to == to).expect("no mail to that address");
+        six_digits(&mail.body).expect("no code in the mail")
+    }
+
+    pub fn count_to(&self, to: &str) -> usize {
+        self.0.lock().unwrap().iter().filter(|m| m.to == to).count()
+    }
+}
+
+pub fn six_digits(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+        .map(str::to_owned)
+}
+
+pub struct Harness {
+    pub service: SeaUserService,
+    pub outbox: Arc<Outbox>,
+    pub db: TestDb,
+}
+
+pub fn test_config() -> UserConfig {
+    UserConfig {
+        bcrypt_cost: 4,
+        captcha: CaptchaTimes::default(),
+        login_limits: LoginLimits::default(),
+    }
+}
+
+pub async fn harness() -> Harness {
+    harness_with(test_config()).await
+}
+
+pub async fn harness_with(config: UserConfig) -> Harness {
+    let db = fresh_db().await.expect("database");
+    let store: Arc<dyn EphemeralStore> = match std::env::var("TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => {
+            let pool = deadpool_redis::Config::from_url(url)
+                .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+                .expect("redis pool");
+            Arc::new(RedisStore::new(pool, &unique("test:")))
+        }
+        _ => Arc::new(MemoryStore::default()),
+    };
+    let outbox = Arc::new(Outbox::default());
+    let service = SeaUserService::new(db.conn.clone(), config, store, outbox.clone());
+    Harness {
+        service,
+        outbox,
+        db,
+    }
+}
+
+pub fn email(raw: &str) -> Email {
+    Email::parse(raw).unwrap()
+}
+
+pub fn captcha(raw: &str) -> Captcha {
+    Captcha::parse(raw).unwrap()
+}
+
+pub fn register_input(username: &str, address: &str, code: &str) -> RegisterInput {
+    RegisterInput {
+        username: Username::parse(username).unwrap(),
+        nick_name: NickName::parse(&format!("Nick {username}")).unwrap(),
+        password: Password::parse("secret-pw").unwrap(),
+        email: email(address),
+        captcha: captcha(code),
+    }
+}
+
+impl Harness {
+    /// Registers a new user through the real captcha flow; returns the profile.
+    pub async fn register(&self, username: &str) -> Profile {
+        let address = format!("{}@example.com", username.to_lowercase());
+        self.service.send_register_captcha(&email(&address)).await.unwrap();
+        let code = self.outbox.code_for(&address);
+        self.service
+            .register(register_input(username, &address, &code))
+            .await
+            .unwrap()
+    }
+}
+
+pub fn name(prefix: &str) -> String {
+    unique(prefix)
+}
+
