@@ -1,0 +1,222 @@
+//! Starts the real application and talks to it over HTTP.
+use figment::Figment;
+use gateway::settings::Settings;
+use gateway::startup::Application;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::sync::{Mutex, Once};
+use tempfile::TempDir;
+use test_support::{TestDb, fresh_db, unique};
+
+pub const PASSWORD: &str = "secret-pw";
+
+pub struct TestApp {
+    pub base: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    _db: TestDb,
+    _data: TempDir,
+}
+
+pub struct Registered {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub token: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|figment| figment).await
+}
+
+/// Starts an app; `customise` may override any setting.
+pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestApp {
+    capture_logs();
+    let db = fresh_db().await.expect("test database");
+    let data = tempfile::tempdir().expect("data dir");
+    let mut figment = Settings::figment()
+        .merge(("port", 0))
+        .merge(("data_dir", data.path()))
+        .merge(("database_url", db.url.clone()))
+        .merge(("bcrypt_cost", 4))
+        .merge(("rate_limits", "off"))
+        .merge(("redis_prefix", unique("test:")));
+    if let Ok(url) = std::env::var("TEST_REDIS_URL") {
+        figment = figment.merge(("redis_url", url));
+    }
+    if let Ok(url) = std::env::var("TEST_SMTP_URL") {
+        figment = figment.merge(("smtp_url", url));
+    }
+    let settings: Settings = customise(figment).extract().expect("test settings");
+    let app = Application::build(settings).await.expect("application starts");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::new(),
+        _db: db,
+        _data: data,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut request = self.client.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Asks for a register code and reads it from the mail.
+    pub async fn register_code(&self, email: &str) -> String {
+        let response = self.get(&format!("/user/register-captcha?address={email}"), None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        mailed_code(email)
+    }
+
+    /// Registers and logs in a new user whose name starts with `prefix`.
+    pub async fn register(&self, prefix: &str) -> Registered {
+        let username = unique(prefix);
+        let email = format!("{}@example.com", username.to_lowercase());
+        let code = self.register_code(&email).await;
+        let body = json!({"username": username, "nickName": format!("Nick {username}"),
+            "password": PASSWORD, "email": email, "captcha": code});
+        let response = self.post("/user/register", None, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let profile: Value = response.json().await.unwrap();
+        let token = self.login(&username, PASSWORD).await;
+        Registered {
+            id: profile["id"].as_i64().unwrap(),
+            username,
+            email,
+            token,
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let body = json!({"username": username, "password": password});
+        let response = self.post("/user/login", None, &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Asserts the API's error shape and returns the body.
+pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["statusCode"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body
+}
+
+/// The fields named in a validation error, in order.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- mail: from the SMTP sink's maildir in the real-services run, else from the log ----
+
+static LOG: Mutex<String> = Mutex::new(String::new());
+
+struct LogSink;
+
+impl Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG.lock().unwrap().push_str(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Collects the mail log lines the way a newcomer reads them on the console.
+fn capture_logs() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_env_filter("mail=info")
+            .with_ansi(false)
+            .with_writer(|| LogSink)
+            .init();
+    });
+}
+
+/// The newest mail line to `address` in the log.
+pub fn mail_log_line(address: &str) -> Option<String> {
+    let address = address.trim().to_lowercase();
+    let needle = format!("mail to={address} ");
+    let log = LOG.lock().unwrap();
+    log.lines().rev().find(|line| line.contains(&needle)).map(str::to_owned)
+}
+
+/// The newest message to `address` in the sink's maildir (`TEST_MAILDIR`).
+pub fn maildir_message(address: &str) -> Option<String> {
+    let dir = std::env::var("TEST_MAILDIR").ok()?;
+    let needle = format!("To: {}", address.trim().to_lowercase());
+    let entries = std::fs::read_dir(std::path::Path::new(&dir).join("new")).ok()?;
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let modified = entry.metadata().ok()?.modified().ok()?;
+            let text = std::fs::read_to_string(entry.path()).ok()?;
+            text.contains(&needle).then_some((modified, text))
+        })
+        .max_by_key(|(modified, _)| *modified)
+        .map(|(_, text)| text)
+}
+
+/// The six-digit code of the newest mail to `address`.
+pub fn mailed_code(address: &str) -> String {
+    let address = &address.trim().to_lowercase();
+    let body = match std::env::var("TEST_MAILDIR") {
+        Ok(_) => {
+            let message = maildir_message(address).expect("mail in the sink");
+            let (_, body) = message.split_once("\n\n").or_else(|| message.split_once("\r\n\r\n")).unwrap();
+            body.to_owned()
+        }
+        Err(_) => {
+            let line = mail_log_line(address).expect("mail line in the log");
+            line.split_once("body=").unwrap().1.to_owned()
+        }
+    };
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}

@@ -1,0 +1,100 @@
+//! Health, readiness, the OpenAPI document, Swagger UI, CORS and mail delivery.
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use test_support::unique;
+
+#[tokio::test]
+async fn health_and_ready() {
+    let app = spawn_app().await;
+    let health: Value = app.get("/health", None).await.json().await.unwrap();
+    assert_eq!(health, json!({"status": "ok"}));
+    let ready = app.get("/ready", None).await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(ready.json::<Value>().await.unwrap(), json!({"status": "ready"}));
+}
+
+#[tokio::test]
+async fn openapi_lists_every_user_route() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/user/register-captcha", "get"),
+        ("/user/register", "post"),
+        ("/user/login", "post"),
+        ("/user/info", "get"),
+        ("/user/update/captcha", "get"),
+        ("/user/update", "post"),
+        ("/user/update_password/captcha", "get"),
+        ("/user/update_password", "post"),
+        ("/user/search", "get"),
+        ("/health", "get"),
+        ("/ready", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
+    }
+    let ui = app.get("/swagger-ui/", None).await;
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_and_exposes_the_token() {
+    let app = spawn_app_with(|f| f.merge(("cors_origins", "http://web.example:5173"))).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/user/info", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("http://web.example:5173").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://web.example:5173");
+    let refused = preflight("http://evil.example").await.unwrap();
+    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+    let user = app.register("cors").await;
+    let response = app
+        .client
+        .get(format!("{}/user/info", app.base))
+        .header("origin", "http://web.example:5173")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("token"), "{exposed}");
+}
+
+#[tokio::test]
+async fn same_origin_posts_are_accepted_without_configuration() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/user/login", app.base))
+        .header("origin", format!("http://127.0.0.1:{}", app.port))
+        .json(&json!({"username": "nobody-here", "password": "whatever"}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 400, "invalid_credentials").await;
+}
+
+/// In the real-services run the mail goes through SMTP to the sink; embedded, it is one log line.
+#[tokio::test]
+async fn captcha_mail_is_delivered() {
+    let app = spawn_app().await;
+    let email = format!("{}@example.com", unique("mail"));
+    let code = app.register_code(&email).await;
+    assert_eq!(code.len(), 6);
+    if std::env::var("TEST_MAILDIR").is_ok() {
+        let message = maildir_message(&email).expect("delivered to the SMTP sink");
+        assert!(message.contains("Subject: Your registration code"), "{message}");
+        assert!(message.contains(&format!("Your code: {code}")), "{message}");
+    } else {
+        let line = mail_log_line(&email).expect("mail line in the log");
+        assert!(line.contains("subject=\"Your registration code\""), "{line}");
+        assert!(line.contains(&format!("Your code: {code}")), "{line}");
+    }
+}
