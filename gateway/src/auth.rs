@@ -73,7 +73,10 @@ pub struct AuthUser {
 
 /// Checks a token against its signature, expiry and the user's current token version.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
-    let (id, version) = state.tokens.verify(token).ok_or_else(ApiError::token_invalid)?;
+    let (id, version) = state
+        .tokens
+        .verify(token)
+        .ok_or_else(ApiError::token_invalid)?;
     match state.users.token_version(id).await? {
         Some(current) if current == version => Ok(AuthUser {
             id,
@@ -90,7 +93,9 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let value = value.to_str().map_err(|_| ApiError::token_invalid())?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim().to_owned()))
         }
         _ => Err(ApiError::token_invalid()),
@@ -124,7 +129,10 @@ pub async fn renew_token(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let mut response = next.call(req).await?;
     let user = response.request().extensions().get::<AuthUser>().copied();
-    let state = response.request().app_data::<web::Data<AppState>>().cloned();
+    let state = response
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .cloned();
     if let (Some(user), Some(state)) = (user, state) {
         let token = state.tokens.issue(user.id, user.token_version)?;
         if let Ok(value) = HeaderValue::from_str(&token) {

@@ -105,7 +105,10 @@ impl ApiError {
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
             404 => ("not_found", "No such route"),
-            405 => ("method_not_allowed", "This route does not accept that method"),
+            405 => (
+                "method_not_allowed",
+                "This route does not accept that method",
+            ),
             413 => ("payload_too_large", "The request body is too large"),
             415 => ("unsupported_media_type", "Unsupported content type"),
             400..=499 => ("bad_request", "The request was not understood"),
@@ -121,7 +124,13 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 
@@ -155,9 +164,11 @@ impl From<UserError> for ApiError {
         use StatusCode as S;
         match err {
             UserError::Validation(errors) => Self::validation(errors),
-            UserError::CaptchaInvalid => {
-                Self::new(S::BAD_REQUEST, "captcha_invalid", "Captcha is incorrect or expired")
-            }
+            UserError::CaptchaInvalid => Self::new(
+                S::BAD_REQUEST,
+                "captcha_invalid",
+                "Captcha is incorrect or expired",
+            ),
             UserError::CaptchaTooSoon { retry_after_secs } => Self::too_many(
                 "captcha_too_soon",
                 "A code was sent to this address moments ago; wait before asking again",

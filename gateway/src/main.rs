@@ -10,5 +10,8 @@ async fn main() -> Result<(), StartupError> {
     if std::env::args().nth(1).as_deref() == Some("migrate") {
         return migrate(&settings).await;
     }
-    Application::build(settings).await?.run_until_stopped().await
+    Application::build(settings)
+        .await?
+        .run_until_stopped()
+        .await
 }

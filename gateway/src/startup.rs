@@ -182,7 +182,10 @@ async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Poo
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
         .map_err(|e| StartupError::Redis(e.to_string()))?;
     // Fail at start, with a clear message, rather than on the first captcha.
-    let mut conn = pool.get().await.map_err(|e| StartupError::Redis(e.to_string()))?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| StartupError::Redis(e.to_string()))?;
     deadpool_redis::redis::cmd("PING")
         .query_async::<String>(&mut conn)
         .await
@@ -202,10 +205,10 @@ fn jwt_secret(settings: &Settings) -> Result<Secret, StartupError> {
         return Ok(secret.clone());
     }
     let path = settings.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if existing.trim().len() >= 32 {
-            return Ok(Secret::new(existing.trim()));
-        }
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(Secret::new(existing.trim()));
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -257,7 +260,10 @@ fn cors(origins: Vec<String>) -> Cors {
 }
 
 fn same_origin(origin: &str, head: &RequestHead) -> bool {
-    let host = head.headers().get(header::HOST).and_then(|h: &HeaderValue| h.to_str().ok());
+    let host = head
+        .headers()
+        .get(header::HOST)
+        .and_then(|h: &HeaderValue| h.to_str().ok());
     let without_scheme = origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"));

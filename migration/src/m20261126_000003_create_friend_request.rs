@@ -25,13 +25,28 @@ impl MigrationTrait for Migration {
             .col(id(FriendRequest::Id))
             .col(reference(FriendRequest::FromUserId))
             .col(reference(FriendRequest::ToUserId))
-            .col(ColumnDef::new(FriendRequest::Reason).string_len(100).not_null().default(""))
+            .col(
+                ColumnDef::new(FriendRequest::Reason)
+                    .string_len(100)
+                    .not_null()
+                    .default(""),
+            )
             // 0 pending, 1 agreed, 2 rejected.
-            .col(ColumnDef::new(FriendRequest::Status).small_integer().not_null().default(0))
+            .col(
+                ColumnDef::new(FriendRequest::Status)
+                    .small_integer()
+                    .not_null()
+                    .default(0),
+            )
             // "from:to" while pending, NULL once decided. Neither backend has a partial unique
             // index in common, and NULLs never collide, so this unique column is what allows at
             // most one pending request per ordered pair.
-            .col(ColumnDef::new(FriendRequest::PendingKey).string_len(41).null().unique_key())
+            .col(
+                ColumnDef::new(FriendRequest::PendingKey)
+                    .string_len(41)
+                    .null()
+                    .unique_key(),
+            )
             .foreign_key(
                 ForeignKey::create()
                     .from(FriendRequest::Table, FriendRequest::FromUserId)

@@ -24,7 +24,12 @@ impl MigrationTrait for Migration {
             .col(reference(UserChatroom::UserId))
             .col(reference(UserChatroom::ChatroomId))
             // Unread = messages from others with a seq above this marker.
-            .col(ColumnDef::new(UserChatroom::LastReadSeq).big_integer().not_null().default(0))
+            .col(
+                ColumnDef::new(UserChatroom::LastReadSeq)
+                    .big_integer()
+                    .not_null()
+                    .default(0),
+            )
             .col(time(manager, UserChatroom::JoinedAt))
             .primary_key(
                 Index::create()

@@ -31,7 +31,11 @@ impl MigrationTrait for Migration {
             // 0 text, 1 image, 2 file.
             .col(ColumnDef::new(ChatHistory::Type).small_integer().not_null())
             .col(ColumnDef::new(ChatHistory::Content).text().not_null())
-            .col(ColumnDef::new(ChatHistory::ClientId).string_len(64).not_null())
+            .col(
+                ColumnDef::new(ChatHistory::ClientId)
+                    .string_len(64)
+                    .not_null(),
+            )
             .foreign_key(
                 ForeignKey::create()
                     .from(ChatHistory::Table, ChatHistory::ChatroomId)

@@ -98,10 +98,18 @@ impl Captchas {
     /// Claims the send slot of this address and flow, or says how long until the next one.
     pub async fn claim_send_slot(&self, flow: CaptchaFlow, to: &Email) -> Result<(), UserError> {
         let key = slot_key(flow, to);
-        if self.store.set_if_absent(&key, "1", self.times.send_interval).await? {
+        if self
+            .store
+            .set_if_absent(&key, "1", self.times.send_interval)
+            .await?
+        {
             return Ok(());
         }
-        let remaining = self.store.ttl(&key).await?.unwrap_or(Duration::from_secs(1));
+        let remaining = self
+            .store
+            .ttl(&key)
+            .await?
+            .unwrap_or(Duration::from_secs(1));
         Err(UserError::CaptchaTooSoon {
             retry_after_secs: remaining.as_secs_f64().ceil().max(1.0) as u64,
         })
@@ -141,7 +149,10 @@ impl Captchas {
             return Err(UserError::CaptchaInvalid);
         };
         if stored != given.as_str() {
-            let tries = self.store.increment(&tries_key(flow, to), self.times.ttl(flow)).await?;
+            let tries = self
+                .store
+                .increment(&tries_key(flow, to), self.times.ttl(flow))
+                .await?;
             if tries >= MAX_WRONG_TRIES {
                 self.store.delete(&key).await?;
             }

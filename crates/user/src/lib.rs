@@ -8,8 +8,8 @@ mod error;
 mod page;
 mod ports;
 mod service;
-pub mod time;
 mod throttle;
+pub mod time;
 mod types;
 
 pub use captcha::{CaptchaFlow, CaptchaTimes, Captchas};

@@ -7,8 +7,12 @@ use std::time::Duration;
 #[async_trait]
 pub trait EphemeralStore: Send + Sync {
     /// Stores `value` for `ttl` unless the key exists; true when it was stored.
-    async fn set_if_absent(&self, key: &str, value: &str, ttl: Duration)
-    -> Result<bool, StoreError>;
+    async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
     /// Stores `value` for `ttl`, replacing what was there.
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError>;
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;

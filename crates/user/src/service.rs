@@ -131,7 +131,11 @@ impl UserService for SeaUserService {
 
     #[tracing::instrument(skip_all, err)]
     async fn register(&self, input: RegisterInput) -> Result<Profile, UserError> {
-        if self.find_by_username(input.username.as_str()).await?.is_some() {
+        if self
+            .find_by_username(input.username.as_str())
+            .await?
+            .is_some()
+        {
             return Err(UserError::UsernameTaken);
         }
         // The address is checked only after its code: nobody learns who is registered.
@@ -174,7 +178,9 @@ impl UserService for SeaUserService {
                 })
             }
             _ => {
-                self.throttle.record_failure(&input.username, client).await?;
+                self.throttle
+                    .record_failure(&input.username, client)
+                    .await?;
                 Err(UserError::InvalidCredentials)
             }
         }
@@ -281,7 +287,10 @@ impl UserService for SeaUserService {
         let total = query.clone().count(&self.db).await?;
         let users = query
             // An exact username first, then the oldest accounts: a stable order.
-            .order_by(ExprTrait::eq(Expr::col(Column::Username), text.as_str()), Order::Desc)
+            .order_by(
+                ExprTrait::eq(Expr::col(Column::Username), text.as_str()),
+                Order::Desc,
+            )
             .order_by_asc(Column::Id)
             .offset(page.offset())
             .limit(page.page_size())

@@ -35,7 +35,10 @@ impl LoginThrottle {
     fn keys(&self, username: &str, address: &str) -> [(String, u64); 2] {
         [
             (username_key(username), self.limits.per_username),
-            (format!("login_fail:addr:{address}"), self.limits.per_address),
+            (
+                format!("login_fail:addr:{address}"),
+                self.limits.per_address,
+            ),
         ]
     }
 

@@ -1,4 +1,5 @@
 //! The user service against a real database and the real captcha stores.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 mod support;
 
 use std::time::Duration;
@@ -22,7 +23,11 @@ async fn register_then_login_returns_the_profile_and_token_version() {
     let profile = h.register(&username).await;
     assert_eq!(profile.username, username);
     assert_eq!(profile.email, format!("{username}@example.com"));
-    let logged_in = h.service.login(login(&username, "secret-pw"), "10.0.0.1").await.unwrap();
+    let logged_in = h
+        .service
+        .login(login(&username, "secret-pw"), "10.0.0.1")
+        .await
+        .unwrap();
     assert_eq!(logged_in.profile, profile);
     assert_eq!(logged_in.token_version, 0);
     let stored = h.service.profile(UserId(profile.id)).await.unwrap();
@@ -34,7 +39,11 @@ async fn the_password_is_stored_hashed() {
     use sea_orm::EntityTrait;
     let h = harness().await;
     let profile = h.register(&name("hash")).await;
-    let row = user::entity::Entity::find_by_id(profile.id).one(&h.db.conn).await.unwrap().unwrap();
+    let row = user::entity::Entity::find_by_id(profile.id)
+        .one(&h.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
     assert_ne!(row.password_hash, "secret-pw");
     assert!(row.password_hash.starts_with("$2"), "bcrypt hash expected");
 }
@@ -43,10 +52,16 @@ async fn the_password_is_stored_hashed() {
 async fn register_refuses_a_wrong_code() {
     let h = harness().await;
     let address = format!("{}@example.com", name("wrong"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let err = h.service.register(register_input(&name("u"), &address, wrong)).await;
+    let err = h
+        .service
+        .register(register_input(&name("u"), &address, wrong))
+        .await;
     assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
 }
 
@@ -54,10 +69,19 @@ async fn register_refuses_a_wrong_code() {
 async fn a_code_works_only_once() {
     let h = harness().await;
     let address = format!("{}@example.com", name("once"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
-    h.service.register(register_input(&name("first"), &address, &code)).await.unwrap();
-    let again = h.service.register(register_input(&name("second"), &address, &code)).await;
+    h.service
+        .register(register_input(&name("first"), &address, &code))
+        .await
+        .unwrap();
+    let again = h
+        .service
+        .register(register_input(&name("second"), &address, &code))
+        .await;
     assert!(matches!(again, Err(UserError::CaptchaInvalid)), "{again:?}");
 }
 
@@ -65,14 +89,23 @@ async fn a_code_works_only_once() {
 async fn five_wrong_tries_void_the_code() {
     let h = harness().await;
     let address = format!("{}@example.com", name("brute"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let err = h.service.register(register_input(&name("b"), &address, wrong)).await;
+        let err = h
+            .service
+            .register(register_input(&name("b"), &address, wrong))
+            .await;
         assert!(matches!(err, Err(UserError::CaptchaInvalid)));
     }
-    let right = h.service.register(register_input(&name("b"), &address, &code)).await;
+    let right = h
+        .service
+        .register(register_input(&name("b"), &address, &code))
+        .await;
     assert!(matches!(right, Err(UserError::CaptchaInvalid)), "{right:?}");
 }
 
@@ -80,13 +113,22 @@ async fn five_wrong_tries_void_the_code() {
 async fn four_wrong_tries_leave_the_code_usable() {
     let h = harness().await;
     let address = format!("{}@example.com", name("four"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..4 {
-        let _ = h.service.register(register_input(&name("f"), &address, wrong)).await;
+        let _ = h
+            .service
+            .register(register_input(&name("f"), &address, wrong))
+            .await;
     }
-    h.service.register(register_input(&name("f"), &address, &code)).await.unwrap();
+    h.service
+        .register(register_input(&name("f"), &address, &code))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -98,11 +140,17 @@ async fn an_expired_code_is_refused() {
     };
     let h = harness_with(config).await;
     let address = format!("{}@example.com", name("late"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
     // Expiry is about time passing; there is no event to wait for.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let err = h.service.register(register_input(&name("l"), &address, &code)).await;
+    let err = h
+        .service
+        .register(register_input(&name("l"), &address, &code))
+        .await;
     assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
 }
 
@@ -110,9 +158,15 @@ async fn an_expired_code_is_refused() {
 async fn one_send_per_address_and_flow_per_interval() {
     let h = harness().await;
     let address = format!("{}@example.com", name("often"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     // The same address in another spelling is the same key.
-    let again = h.service.send_register_captcha(&email(&address.to_uppercase())).await;
+    let again = h
+        .service
+        .send_register_captcha(&email(&address.to_uppercase()))
+        .await;
     match again {
         Err(UserError::CaptchaTooSoon { retry_after_secs }) => {
             assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}")
@@ -127,9 +181,16 @@ async fn addresses_are_normalised() {
     let h = harness().await;
     let address = format!("{}@example.com", name("norm"));
     let shouted = format!("  {}  ", address.to_uppercase());
-    h.service.send_register_captcha(&email(&shouted)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&shouted))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
-    let profile = h.service.register(register_input(&name("n"), &shouted, &code)).await.unwrap();
+    let profile = h
+        .service
+        .register(register_input(&name("n"), &shouted, &code))
+        .await
+        .unwrap();
     assert_eq!(profile.email, address);
 }
 
@@ -139,7 +200,10 @@ async fn usernames_are_unique_without_regard_to_case() {
     let username = name("Dup");
     h.register(&username).await;
     let address = format!("{}@example.com", name("other"));
-    h.service.send_register_captcha(&email(&address)).await.unwrap();
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&address);
     let err = h
         .service
@@ -154,9 +218,15 @@ async fn an_email_has_one_account() {
     let first = h.register(&name("mail")).await;
     // A second service (its own captcha store, so no send interval in the way) on the same data.
     let h2 = harness_on(&h).await;
-    h2.service.send_register_captcha(&email(&first.email)).await.unwrap();
+    h2.service
+        .send_register_captcha(&email(&first.email))
+        .await
+        .unwrap();
     let code = h2.outbox.code_for(&first.email);
-    let err = h2.service.register(register_input(&name("m"), &first.email, &code)).await;
+    let err = h2
+        .service
+        .register(register_input(&name("m"), &first.email, &code))
+        .await;
     assert!(matches!(err, Err(UserError::EmailTaken)), "{err:?}");
 }
 
@@ -181,7 +251,10 @@ struct SecondService {
 async fn two_racing_registrations_of_one_username_give_one_account() {
     let h = harness().await;
     let username = name("race");
-    let (a, b) = (format!("{}@example.com", name("ra")), format!("{}@example.com", name("rb")));
+    let (a, b) = (
+        format!("{}@example.com", name("ra")),
+        format!("{}@example.com", name("rb")),
+    );
     h.service.send_register_captcha(&email(&a)).await.unwrap();
     h.service.send_register_captcha(&email(&b)).await.unwrap();
     let (code_a, code_b) = (h.outbox.code_for(&a), h.outbox.code_for(&b));
@@ -200,8 +273,14 @@ async fn unknown_user_and_wrong_password_fail_alike() {
     let h = harness().await;
     let username = name("cred");
     h.register(&username).await;
-    let wrong = h.service.login(login(&username, "not-it"), "10.0.0.2").await;
-    let unknown = h.service.login(login(&name("ghost"), "secret-pw"), "10.0.0.2").await;
+    let wrong = h
+        .service
+        .login(login(&username, "not-it"), "10.0.0.2")
+        .await;
+    let unknown = h
+        .service
+        .login(login(&name("ghost"), "secret-pw"), "10.0.0.2")
+        .await;
     assert!(matches!(wrong, Err(UserError::InvalidCredentials)));
     assert!(matches!(unknown, Err(UserError::InvalidCredentials)));
 }
@@ -218,11 +297,17 @@ async fn logins_are_throttled_per_username_and_per_address() {
     let username = name("thr");
     h.register(&username).await;
     for _ in 0..3 {
-        let err = h.service.login(login(&username, "nope-nope"), "10.0.0.3").await;
+        let err = h
+            .service
+            .login(login(&username, "nope-nope"), "10.0.0.3")
+            .await;
         assert!(matches!(err, Err(UserError::InvalidCredentials)));
     }
     // Even the right password is refused while throttled.
-    let err = h.service.login(login(&username, "secret-pw"), "10.0.0.4").await;
+    let err = h
+        .service
+        .login(login(&username, "secret-pw"), "10.0.0.4")
+        .await;
     match err {
         Err(UserError::LoginThrottled { retry_after_secs }) => {
             assert!((1..=900).contains(&retry_after_secs))
@@ -231,12 +316,24 @@ async fn logins_are_throttled_per_username_and_per_address() {
     }
     // Another username from the same address: two more failures reach the address limit.
     for _ in 0..2 {
-        let _ = h.service.login(login(&name("x"), "whatever"), "10.0.0.3").await;
+        let _ = h
+            .service
+            .login(login(&name("x"), "whatever"), "10.0.0.3")
+            .await;
     }
     let other = h.register(&name("fresh")).await;
-    let err = h.service.login(login(&other.username, "secret-pw"), "10.0.0.3").await;
-    assert!(matches!(err, Err(UserError::LoginThrottled { .. })), "{err:?}");
-    h.service.login(login(&other.username, "secret-pw"), "10.0.0.9").await.unwrap();
+    let err = h
+        .service
+        .login(login(&other.username, "secret-pw"), "10.0.0.3")
+        .await;
+    assert!(
+        matches!(err, Err(UserError::LoginThrottled { .. })),
+        "{err:?}"
+    );
+    h.service
+        .login(login(&other.username, "secret-pw"), "10.0.0.9")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -309,17 +406,32 @@ fn reset_input(username: &str, address: &str, password: &str, code: &str) -> Res
 async fn reset_changes_the_password_and_revokes_tokens() {
     let h = harness().await;
     let profile = h.register(&name("reset")).await;
-    h.service.send_reset_captcha(&email(&profile.email)).await.unwrap();
+    h.service
+        .send_reset_captcha(&email(&profile.email))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&profile.email);
     h.service
-        .reset_password(reset_input(&profile.username, &profile.email, "brand-new", &code))
+        .reset_password(reset_input(
+            &profile.username,
+            &profile.email,
+            "brand-new",
+            &code,
+        ))
         .await
         .unwrap();
     let version = h.service.token_version(UserId(profile.id)).await.unwrap();
     assert_eq!(version, Some(1));
-    let old = h.service.login(login(&profile.username, "secret-pw"), "10.1.0.1").await;
+    let old = h
+        .service
+        .login(login(&profile.username, "secret-pw"), "10.1.0.1")
+        .await;
     assert!(matches!(old, Err(UserError::InvalidCredentials)));
-    let new = h.service.login(login(&profile.username, "brand-new"), "10.1.0.1").await.unwrap();
+    let new = h
+        .service
+        .login(login(&profile.username, "brand-new"), "10.1.0.1")
+        .await
+        .unwrap();
     assert_eq!(new.token_version, 1);
 }
 
@@ -328,26 +440,46 @@ async fn reset_with_someone_elses_username_is_refused() {
     let h = harness().await;
     let victim = h.register(&name("victim")).await;
     let attacker = h.register(&name("attacker")).await;
-    h.service.send_reset_captcha(&email(&attacker.email)).await.unwrap();
+    h.service
+        .send_reset_captcha(&email(&attacker.email))
+        .await
+        .unwrap();
     let code = h.outbox.code_for(&attacker.email);
     let err = h
         .service
-        .reset_password(reset_input(&victim.username, &attacker.email, "hijacked", &code))
+        .reset_password(reset_input(
+            &victim.username,
+            &attacker.email,
+            "hijacked",
+            &code,
+        ))
         .await;
     assert!(matches!(err, Err(UserError::AccountMismatch)), "{err:?}");
-    h.service.login(login(&victim.username, "secret-pw"), "10.2.0.1").await.unwrap();
-    assert_eq!(h.service.token_version(UserId(victim.id)).await.unwrap(), Some(0));
+    h.service
+        .login(login(&victim.username, "secret-pw"), "10.2.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.service.token_version(UserId(victim.id)).await.unwrap(),
+        Some(0)
+    );
 }
 
 #[tokio::test]
 async fn reset_codes_go_only_to_known_addresses() {
     let h = harness().await;
     let unknown = format!("{}@example.com", name("nobody"));
-    h.service.send_reset_captcha(&email(&unknown)).await.unwrap();
+    h.service
+        .send_reset_captcha(&email(&unknown))
+        .await
+        .unwrap();
     assert_eq!(h.outbox.count_to(&unknown), 0);
     // The interval holds either way, so a 429 does not tell the two apart.
     let again = h.service.send_reset_captcha(&email(&unknown)).await;
-    assert!(matches!(again, Err(UserError::CaptchaTooSoon { .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(UserError::CaptchaTooSoon { .. })),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]
@@ -364,20 +496,38 @@ async fn search_matches_substrings_literally_and_pages() {
     let text = SearchText::parse(&format!("{}_", tag.to_uppercase())).unwrap();
     let first = h
         .service
-        .search(UserId(me.id), &text, PageRequest::parse(Some("1"), Some("2")).unwrap())
+        .search(
+            UserId(me.id),
+            &text,
+            PageRequest::parse(Some("1"), Some("2")).unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(first.total, 3);
-    assert_eq!(first.items.iter().map(|u| u.id).collect::<Vec<_>>(), ids[..2]);
+    assert_eq!(
+        first.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+        ids[..2]
+    );
     let second = h
         .service
-        .search(UserId(me.id), &text, PageRequest::parse(Some("2"), Some("2")).unwrap())
+        .search(
+            UserId(me.id),
+            &text,
+            PageRequest::parse(Some("2"), Some("2")).unwrap(),
+        )
         .await
         .unwrap();
-    assert_eq!(second.items.iter().map(|u| u.id).collect::<Vec<_>>(), ids[2..]);
+    assert_eq!(
+        second.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+        ids[2..]
+    );
     assert!(!second.items.iter().any(|u| u.id == decoy.id));
     let percent = SearchText::parse("%").unwrap();
-    let none = h.service.search(UserId(me.id), &percent, PageRequest::default()).await.unwrap();
+    let none = h
+        .service
+        .search(UserId(me.id), &percent, PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(none.total, 0);
 }
 
@@ -386,6 +536,10 @@ async fn search_leaves_out_the_caller() {
     let h = harness().await;
     let me = h.register(&name("self")).await;
     let text = SearchText::parse(&me.username).unwrap();
-    let page = h.service.search(UserId(me.id), &text, PageRequest::default()).await.unwrap();
+    let page = h
+        .service
+        .search(UserId(me.id), &text, PageRequest::default())
+        .await
+        .unwrap();
     assert!(page.items.is_empty());
 }

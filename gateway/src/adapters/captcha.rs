@@ -47,7 +47,11 @@ impl EphemeralStore for RedisStore {
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         let mut cmd = redis::cmd("SET");
-        cmd.arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(millis(ttl));
+        cmd.arg(self.key(key))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl));
         let stored: Option<String> = self.query(&cmd).await?;
         Ok(stored.is_some())
     }
@@ -116,7 +120,7 @@ impl MemoryStore {
         let now = Instant::now();
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.operations = inner.operations.wrapping_add(1);
-        if inner.operations % SWEEP_EVERY == 0 {
+        if inner.operations.is_multiple_of(SWEEP_EVERY) {
             inner.entries.retain(|_, entry| entry.expires > now);
         }
         f(&mut inner.entries, now)
@@ -140,7 +144,13 @@ impl EphemeralStore for MemoryStore {
                 return false;
             }
             let value = value.to_owned();
-            entries.insert(key.to_owned(), Entry { value, expires: now + ttl });
+            entries.insert(
+                key.to_owned(),
+                Entry {
+                    value,
+                    expires: now + ttl,
+                },
+            );
             true
         }))
     }
@@ -148,7 +158,13 @@ impl EphemeralStore for MemoryStore {
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
         self.with(|entries, now| {
             let value = value.to_owned();
-            entries.insert(key.to_owned(), Entry { value, expires: now + ttl });
+            entries.insert(
+                key.to_owned(),
+                Entry {
+                    value,
+                    expires: now + ttl,
+                },
+            );
         });
         Ok(())
     }
@@ -174,10 +190,6 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn delete(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.with(|entries, now| {
-            entries
-                .remove(key)
-                .is_some_and(|entry| entry.expires > now)
-        }))
+        Ok(self.with(|entries, now| entries.remove(key).is_some_and(|entry| entry.expires > now)))
     }
 }

@@ -186,7 +186,10 @@ pub async fn update(
     let mut errors = FieldErrors::new();
     let nick_name = req.nick_name.as_deref().map(NickName::parse);
     let nick_name = nick_name.and_then(|parsed| errors.check("nickName", parsed));
-    let head_pic = req.head_pic.as_deref().map(|raw| HeadPic::parse(raw, &avatar_prefix));
+    let head_pic = req
+        .head_pic
+        .as_deref()
+        .map(|raw| HeadPic::parse(raw, &avatar_prefix));
     let head_pic = head_pic.and_then(|parsed| errors.check("headPic", parsed));
     let email = req.email.as_deref().map(Email::parse);
     let email = email.and_then(|parsed| errors.check("email", parsed));

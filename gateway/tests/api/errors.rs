@@ -11,7 +11,12 @@ async fn unknown_routes_are_404_in_the_error_shape() {
 #[tokio::test]
 async fn wrong_methods_are_405_in_the_error_shape() {
     let app = spawn_app().await;
-    let response = app.client.delete(format!("{}/user/login", app.base)).send().await.unwrap();
+    let response = app
+        .client
+        .delete(format!("{}/user/login", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 405, "method_not_allowed").await;
     let response = app.post("/health", None, &json!({})).await;
     assert_error(response, 405, "method_not_allowed").await;
@@ -20,7 +25,13 @@ async fn wrong_methods_are_405_in_the_error_shape() {
 #[tokio::test]
 async fn malformed_json_is_400() {
     let app = spawn_app().await;
-    for body in ["{", "not json", "", "{\"username\": \"a\"} trailing", "[1,2]"] {
+    for body in [
+        "{",
+        "not json",
+        "",
+        "{\"username\": \"a\"} trailing",
+        "[1,2]",
+    ] {
         let response = app.post_raw("/user/login", body).await;
         assert_error(response, 400, "invalid_body").await;
     }
@@ -29,10 +40,22 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn wrong_types_name_the_field() {
     let app = spawn_app().await;
-    let response = app.post("/user/register", None, &json!({"username": 5, "password": "x"})).await;
+    let response = app
+        .post(
+            "/user/register",
+            None,
+            &json!({"username": 5, "password": "x"}),
+        )
+        .await;
     let body = assert_error(response, 400, "invalid_body").await;
     assert_eq!(error_fields(&body), ["username"]);
-    let response = app.post("/user/login", None, &json!({"username": ["a"], "password": {}})).await;
+    let response = app
+        .post(
+            "/user/login",
+            None,
+            &json!({"username": ["a"], "password": {}}),
+        )
+        .await;
     assert_error(response, 400, "invalid_body").await;
 }
 

@@ -49,7 +49,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
         figment = figment.merge(("smtp_url", url));
     }
     let settings: Settings = customise(figment).extract().expect("test settings");
-    let app = Application::build(settings).await.expect("application starts");
+    let app = Application::build(settings)
+        .await
+        .expect("application starts");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -90,8 +92,15 @@ impl TestApp {
 
     /// Asks for a register code and reads it from the mail.
     pub async fn register_code(&self, email: &str) -> String {
-        let response = self.get(&format!("/user/register-captcha?address={email}"), None).await;
-        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        let response = self
+            .get(&format!("/user/register-captcha?address={email}"), None)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
         mailed_code(email)
     }
 
@@ -126,12 +135,21 @@ impl TestApp {
 /// Asserts the API's error shape and returns the body.
 pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status);
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["statusCode"], status, "{body}");
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     body
 }
 
@@ -182,7 +200,10 @@ pub fn mail_log_line(address: &str) -> Option<String> {
     let address = address.trim().to_lowercase();
     let needle = format!("mail to={address} ");
     let log = LOG.lock().unwrap();
-    log.lines().rev().find(|line| line.contains(&needle)).map(str::to_owned)
+    log.lines()
+        .rev()
+        .find(|line| line.contains(&needle))
+        .map(str::to_owned)
 }
 
 /// The newest message to `address` in the sink's maildir (`TEST_MAILDIR`).
@@ -207,7 +228,10 @@ pub fn mailed_code(address: &str) -> String {
     let body = match std::env::var("TEST_MAILDIR") {
         Ok(_) => {
             let message = maildir_message(address).expect("mail in the sink");
-            let (_, body) = message.split_once("\n\n").or_else(|| message.split_once("\r\n\r\n")).unwrap();
+            let (_, body) = message
+                .split_once("\n\n")
+                .or_else(|| message.split_once("\r\n\r\n"))
+                .unwrap();
             body.to_owned()
         }
         Err(_) => {

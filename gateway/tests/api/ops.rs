@@ -11,7 +11,10 @@ async fn health_and_ready() {
     assert_eq!(health, json!({"status": "ok"}));
     let ready = app.get("/ready", None).await;
     assert_eq!(ready.status(), StatusCode::OK);
-    assert_eq!(ready.json::<Value>().await.unwrap(), json!({"status": "ready"}));
+    assert_eq!(
+        ready.json::<Value>().await.unwrap(),
+        json!({"status": "ready"})
+    );
 }
 
 #[tokio::test]
@@ -32,7 +35,10 @@ async fn openapi_lists_every_user_route() {
         ("/health", "get"),
         ("/ready", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path}"
+        );
     }
     let ui = app.get("/swagger-ui/", None).await;
     assert_eq!(ui.status(), StatusCode::OK);
@@ -51,9 +57,16 @@ async fn cors_allows_configured_origins_and_exposes_the_token() {
             .send()
     };
     let allowed = preflight("http://web.example:5173").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://web.example:5173");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://web.example:5173"
+    );
     let refused = preflight("http://evil.example").await.unwrap();
-    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
     let user = app.register("cors").await;
     let response = app
         .client
@@ -63,7 +76,9 @@ async fn cors_allows_configured_origins_and_exposes_the_token() {
         .send()
         .await
         .unwrap();
-    let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap();
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
     assert!(exposed.contains("token"), "{exposed}");
 }
 
@@ -90,11 +105,17 @@ async fn captcha_mail_is_delivered() {
     assert_eq!(code.len(), 6);
     if std::env::var("TEST_MAILDIR").is_ok() {
         let message = maildir_message(&email).expect("delivered to the SMTP sink");
-        assert!(message.contains("Subject: Your registration code"), "{message}");
+        assert!(
+            message.contains("Subject: Your registration code"),
+            "{message}"
+        );
         assert!(message.contains(&format!("Your code: {code}")), "{message}");
     } else {
         let line = mail_log_line(&email).expect("mail line in the log");
-        assert!(line.contains("subject=\"Your registration code\""), "{line}");
+        assert!(
+            line.contains("subject=\"Your registration code\""),
+            "{line}"
+        );
         assert!(line.contains(&format!("Your code: {code}")), "{line}");
     }
 }

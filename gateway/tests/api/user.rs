@@ -25,7 +25,11 @@ async fn register_login_info_flow() {
     assert_eq!(created.len(), "2026-11-26T04:49:27.123Z".len(), "{created}");
 
     let login = app
-        .post("/user/login", None, &json!({"username": username, "password": PASSWORD}))
+        .post(
+            "/user/login",
+            None,
+            &json!({"username": username, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(login.status(), StatusCode::OK);
     let login: Value = login.json().await.unwrap();
@@ -52,9 +56,16 @@ async fn unauthenticated_responses_carry_no_token() {
 #[tokio::test]
 async fn register_captcha_checks_the_address() {
     let app = spawn_app().await;
-    let missing = assert_error(app.get("/user/register-captcha", None).await, 400, "validation_failed").await;
+    let missing = assert_error(
+        app.get("/user/register-captcha", None).await,
+        400,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(error_fields(&missing), ["address"]);
-    let bad = app.get("/user/register-captcha?address=not-an-address", None).await;
+    let bad = app
+        .get("/user/register-captcha?address=not-an-address", None)
+        .await;
     let bad = assert_error(bad, 400, "validation_failed").await;
     assert_eq!(error_fields(&bad), ["address"]);
 }
@@ -65,28 +76,61 @@ async fn a_second_code_within_the_interval_is_429_with_retry_after() {
     let email = format!("{}@example.com", unique("often"));
     app.register_code(&email).await;
     let response = app
-        .get(&format!("/user/register-captcha?address={}", email.to_uppercase()), None)
+        .get(
+            &format!("/user/register-captcha?address={}", email.to_uppercase()),
+            None,
+        )
         .await;
-    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     assert_error(response, 429, "captcha_too_soon").await;
     // Each flow has its own interval.
-    let reset = app.get(&format!("/user/update_password/captcha?address={email}"), None).await;
+    let reset = app
+        .get(
+            &format!("/user/update_password/captcha?address={email}"),
+            None,
+        )
+        .await;
     assert_eq!(reset.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn register_lists_every_bad_field() {
     let app = spawn_app().await;
-    let empty = assert_error(app.post("/user/register", None, &json!({})).await, 400, "validation_failed").await;
-    assert_eq!(error_fields(&empty), ["username", "nickName", "password", "email", "captcha"]);
+    let empty = assert_error(
+        app.post("/user/register", None, &json!({})).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        error_fields(&empty),
+        ["username", "nickName", "password", "email", "captcha"]
+    );
     let body = json!({"username": "a".repeat(33), "nickName": "n".repeat(51), "password": "12345",
         "email": format!("{}@example.com", "x".repeat(250)), "captcha": "12345a"});
-    let bad = assert_error(app.post("/user/register", None, &body).await, 400, "validation_failed").await;
-    assert_eq!(error_fields(&bad), ["username", "nickName", "password", "email", "captcha"]);
+    let bad = assert_error(
+        app.post("/user/register", None, &body).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        error_fields(&bad),
+        ["username", "nickName", "password", "email", "captcha"]
+    );
     let body = json!({"username": "bad name!", "nickName": "   ", "password": "p".repeat(73),
         "email": "a@b@c", "captcha": ""});
-    let bad = assert_error(app.post("/user/register", None, &body).await, 400, "validation_failed").await;
+    let bad = assert_error(
+        app.post("/user/register", None, &body).await,
+        400,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(error_fields(&bad).len(), 5);
 }
 
@@ -99,10 +143,20 @@ async fn register_with_a_wrong_code_or_a_taken_name_is_refused() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let body = json!({"username": unique("n"), "nickName": "N", "password": PASSWORD,
         "email": email, "captcha": wrong});
-    assert_error(app.post("/user/register", None, &body).await, 400, "captcha_invalid").await;
+    assert_error(
+        app.post("/user/register", None, &body).await,
+        400,
+        "captcha_invalid",
+    )
+    .await;
     let body = json!({"username": existing.username.to_uppercase(), "nickName": "N",
         "password": PASSWORD, "email": email, "captcha": code});
-    assert_error(app.post("/user/register", None, &body).await, 409, "username_taken").await;
+    assert_error(
+        app.post("/user/register", None, &body).await,
+        409,
+        "username_taken",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -110,15 +164,25 @@ async fn login_failures_look_the_same() {
     let app = spawn_app().await;
     let user = app.register("cred").await;
     let wrong = app
-        .post("/user/login", None, &json!({"username": user.username, "password": "wrong-pw"}))
+        .post(
+            "/user/login",
+            None,
+            &json!({"username": user.username, "password": "wrong-pw"}),
+        )
         .await;
     let wrong = assert_error(wrong, 400, "invalid_credentials").await;
     let unknown = app
-        .post("/user/login", None, &json!({"username": unique("ghost"), "password": PASSWORD}))
+        .post(
+            "/user/login",
+            None,
+            &json!({"username": unique("ghost"), "password": PASSWORD}),
+        )
         .await;
     let unknown = assert_error(unknown, 400, "invalid_credentials").await;
     assert_eq!(wrong, unknown);
-    let missing = app.post("/user/login", None, &json!({"username": ""})).await;
+    let missing = app
+        .post("/user/login", None, &json!({"username": ""}))
+        .await;
     let missing = assert_error(missing, 400, "validation_failed").await;
     assert_eq!(error_fields(&missing), ["username", "password"]);
 }
@@ -129,7 +193,12 @@ async fn repeated_login_failures_are_throttled() {
     let user = app.register("throttle").await;
     let body = json!({"username": user.username, "password": "wrong-pw"});
     for _ in 0..2 {
-        assert_error(app.post("/user/login", None, &body).await, 400, "invalid_credentials").await;
+        assert_error(
+            app.post("/user/login", None, &body).await,
+            400,
+            "invalid_credentials",
+        )
+        .await;
     }
     let right = json!({"username": user.username, "password": PASSWORD});
     let response = app.post("/user/login", None, &right).await;
@@ -143,7 +212,12 @@ async fn tokens_are_checked() {
     let app = spawn_app_with(|f| f.merge(("jwt_secret", secret.clone()))).await;
     let user = app.register("tok").await;
     assert_error(app.get("/user/info", None).await, 401, "unauthenticated").await;
-    assert_error(app.get("/user/info", Some("garbage")).await, 401, "token_invalid").await;
+    assert_error(
+        app.get("/user/info", Some("garbage")).await,
+        401,
+        "token_invalid",
+    )
+    .await;
     let basic = app
         .client
         .get(format!("{}/user/info", app.base))
@@ -155,12 +229,25 @@ async fn tokens_are_checked() {
     let now = chrono::Utc::now().timestamp();
     let claims = json!({"sub": user.id.to_string(), "ver": 0, "iat": now - 100, "exp": now - 10});
     let expired = sign(&claims, &secret);
-    assert_error(app.get("/user/info", Some(&expired)).await, 401, "token_invalid").await;
+    assert_error(
+        app.get("/user/info", Some(&expired)).await,
+        401,
+        "token_invalid",
+    )
+    .await;
     let claims = json!({"sub": user.id.to_string(), "ver": 0, "iat": now, "exp": now + 100});
     let forged = sign(&claims, &"x".repeat(40));
-    assert_error(app.get("/user/info", Some(&forged)).await, 401, "token_invalid").await;
+    assert_error(
+        app.get("/user/info", Some(&forged)).await,
+        401,
+        "token_invalid",
+    )
+    .await;
     let good = sign(&claims, &secret);
-    assert_eq!(app.get("/user/info", Some(&good)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/user/info", Some(&good)).await.status(),
+        StatusCode::OK
+    );
 }
 
 fn sign(claims: &Value, secret: &str) -> String {
@@ -173,15 +260,24 @@ async fn update_profile_with_the_mailed_code() {
     let app = spawn_app().await;
     let user = app.register("upd").await;
     let token = Some(user.token.as_str());
-    let no_code = app.post("/user/update", token, &json!({"nickName": "X"})).await;
-    assert_eq!(error_fields(&assert_error(no_code, 400, "validation_failed").await), ["captcha"]);
+    let no_code = app
+        .post("/user/update", token, &json!({"nickName": "X"}))
+        .await;
+    assert_eq!(
+        error_fields(&assert_error(no_code, 400, "validation_failed").await),
+        ["captcha"]
+    );
 
     let sent = app.get("/user/update/captcha", token).await;
     assert_eq!(sent.json::<Value>().await.unwrap(), json!({"sent": true}));
     let code = mailed_code(&user.email);
     let foreign = format!("{}/storage/object/avatar/{}/x/a.png", app.base, user.id + 1);
     let bad = app
-        .post("/user/update", token, &json!({"headPic": foreign, "nickName": "", "captcha": code}))
+        .post(
+            "/user/update",
+            token,
+            &json!({"headPic": foreign, "nickName": "", "captcha": code}),
+        )
         .await;
     let bad = assert_error(bad, 400, "validation_failed").await;
     assert_eq!(error_fields(&bad), ["nickName", "headPic"]);
@@ -198,7 +294,13 @@ async fn update_profile_with_the_mailed_code() {
     let info: Value = app.get("/user/info", token).await.json().await.unwrap();
     assert_eq!(info, updated);
     // The code was used up.
-    let reuse = app.post("/user/update", token, &json!({"nickName": "Again", "captcha": code})).await;
+    let reuse = app
+        .post(
+            "/user/update",
+            token,
+            &json!({"nickName": "Again", "captcha": code}),
+        )
+        .await;
     assert_error(reuse, 400, "captcha_invalid").await;
 }
 
@@ -206,18 +308,40 @@ async fn update_profile_with_the_mailed_code() {
 async fn password_reset_revokes_old_tokens() {
     let app = spawn_app().await;
     let user = app.register("reset").await;
-    let sent = app.get(&format!("/user/update_password/captcha?address={}", user.email), None).await;
+    let sent = app
+        .get(
+            &format!("/user/update_password/captcha?address={}", user.email),
+            None,
+        )
+        .await;
     assert_eq!(sent.json::<Value>().await.unwrap(), json!({"sent": true}));
     let code = mailed_code(&user.email);
     let body = json!({"username": user.username, "email": user.email, "password": "new-secret",
         "captcha": code});
     let reset = app.post("/user/update_password", None, &body).await;
-    assert_eq!(reset.json::<Value>().await.unwrap(), json!({"updated": true}));
-    assert_error(app.get("/user/info", Some(&user.token)).await, 401, "token_invalid").await;
-    let old = app.post("/user/login", None, &json!({"username": user.username, "password": PASSWORD})).await;
+    assert_eq!(
+        reset.json::<Value>().await.unwrap(),
+        json!({"updated": true})
+    );
+    assert_error(
+        app.get("/user/info", Some(&user.token)).await,
+        401,
+        "token_invalid",
+    )
+    .await;
+    let old = app
+        .post(
+            "/user/login",
+            None,
+            &json!({"username": user.username, "password": PASSWORD}),
+        )
+        .await;
     assert_error(old, 400, "invalid_credentials").await;
     let token = app.login(&user.username, "new-secret").await;
-    assert_eq!(app.get("/user/info", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/user/info", Some(&token)).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -225,12 +349,24 @@ async fn password_reset_cannot_take_over_another_account() {
     let app = spawn_app().await;
     let victim = app.register("victim").await;
     let attacker = app.register("attacker").await;
-    app.get(&format!("/user/update_password/captcha?address={}", attacker.email), None).await;
+    app.get(
+        &format!("/user/update_password/captcha?address={}", attacker.email),
+        None,
+    )
+    .await;
     let code = mailed_code(&attacker.email);
     let body = json!({"username": victim.username, "email": attacker.email,
         "password": "hijacked", "captcha": code});
-    assert_error(app.post("/user/update_password", None, &body).await, 400, "account_mismatch").await;
-    assert_eq!(app.get("/user/info", Some(&victim.token)).await.status(), StatusCode::OK);
+    assert_error(
+        app.post("/user/update_password", None, &body).await,
+        400,
+        "account_mismatch",
+    )
+    .await;
+    assert_eq!(
+        app.get("/user/info", Some(&victim.token)).await.status(),
+        StatusCode::OK
+    );
     app.login(&victim.username, PASSWORD).await;
 }
 
@@ -238,9 +374,17 @@ async fn password_reset_cannot_take_over_another_account() {
 async fn reset_code_requests_answer_alike_for_unknown_addresses() {
     let app = spawn_app().await;
     let unknown = format!("{}@example.com", unique("nobody"));
-    let response = app.get(&format!("/user/update_password/captcha?address={unknown}"), None).await;
+    let response = app
+        .get(
+            &format!("/user/update_password/captcha?address={unknown}"),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"sent": true}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"sent": true})
+    );
     assert!(mail_log_line(&unknown).is_none() && maildir_message(&unknown).is_none());
 }
 
@@ -255,7 +399,10 @@ async fn search_finds_users_without_their_email() {
     }
     let token = Some(me.token.as_str());
     let page = app
-        .get(&format!("/user/search?q={}_&page=1&pageSize=2", tag.to_lowercase()), token)
+        .get(
+            &format!("/user/search?q={}_&page=1&pageSize=2", tag.to_lowercase()),
+            token,
+        )
         .await;
     assert_eq!(page.status(), StatusCode::OK);
     let page: Value = page.json().await.unwrap();
@@ -266,7 +413,12 @@ async fn search_finds_users_without_their_email() {
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["id"], found[0]);
     for item in items {
-        let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys.len(), 4, "{item}");
         for key in ["id", "username", "nickName", "headPic"] {
             assert!(keys.contains(&key), "{item}");
@@ -287,14 +439,33 @@ async fn search_refuses_bad_pages_and_needs_a_login() {
     let app = spawn_app().await;
     let me = app.register("pager").await;
     let token = Some(me.token.as_str());
-    assert_error(app.get("/user/search?q=a", None).await, 401, "unauthenticated").await;
-    let missing = assert_error(app.get("/user/search", token).await, 400, "validation_failed").await;
+    assert_error(
+        app.get("/user/search?q=a", None).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let missing = assert_error(
+        app.get("/user/search", token).await,
+        400,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(error_fields(&missing), ["q"]);
-    for query in ["page=0", "pageSize=0", "pageSize=101", "page=-1", "page=abc", "pageSize=1.5"] {
+    for query in [
+        "page=0",
+        "pageSize=0",
+        "pageSize=101",
+        "page=-1",
+        "page=abc",
+        "pageSize=1.5",
+    ] {
         let response = app.get(&format!("/user/search?q=a&{query}"), token).await;
         let body = assert_error(response, 400, "validation_failed").await;
         assert_eq!(error_fields(&body).len(), 1, "{query}: {body}");
     }
-    let huge = app.get(&format!("/user/search?q={}", "a".repeat(51)), token).await;
+    let huge = app
+        .get(&format!("/user/search?q={}", "a".repeat(51)), token)
+        .await;
     assert_error(huge, 400, "validation_failed").await;
 }

@@ -28,7 +28,11 @@ impl Outbox {
     /// The code of the newest mail to `to`.
     pub fn code_for(&self, to: &str) -> String {
         let mails = self.0.lock().unwrap();
-        let mail = mails.iter().rev().find(|m| m.to == to).expect("no mail to that address");
+        let mail = mails
+            .iter()
+            .rev()
+            .find(|m| m.to == to)
+            .expect("no mail to that address");
         six_digits(&mail.body).expect("no code in the mail")
     }
 
@@ -103,7 +107,10 @@ impl Harness {
     /// Registers a new user through the real captcha flow; returns the profile.
     pub async fn register(&self, username: &str) -> Profile {
         let address = format!("{}@example.com", username.to_lowercase());
-        self.service.send_register_captcha(&email(&address)).await.unwrap();
+        self.service
+            .send_register_captcha(&email(&address))
+            .await
+            .unwrap();
         let code = self.outbox.code_for(&address);
         self.service
             .register(register_input(username, &address, &code))
@@ -115,4 +122,3 @@ impl Harness {
 pub fn name(prefix: &str) -> String {
     unique(prefix)
 }
-

@@ -1,0 +1,34 @@
+# The developer's front door: `just --list`.
+
+# Serve on http://127.0.0.1:3005 with everything embedded (SQLite, mail in the log).
+dev:
+    cargo run
+
+# The whole suite, embedded.
+test:
+    cargo test --workspace
+
+# The whole suite against MariaDB, Redis and an SMTP sink (started when missing).
+test-real: services-up
+    set -a && . target/ci/services.env && set +a && cargo test --workspace
+
+# Install/start MariaDB, Redis and the SMTP sink when missing; see .ci/services.
+services-up:
+    .ci/services up
+
+# Stop what services-up started.
+services-down:
+    .ci/services down
+
+# Formatting and clippy, as CI checks them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Apply the schema history to the configured database and stop.
+migrate:
+    cargo run -- migrate
+
+# Exactly what CI runs.
+ci:
+    bash .ci/run
