@@ -35,10 +35,17 @@ async fn all_seven_tables_exist_and_migrations_are_idempotent() {
         "chat_history",
         "favorite",
     ] {
-        exec(&db.conn, &format!("SELECT COUNT(*) FROM {table}")).await.unwrap();
+        exec(&db.conn, &format!("SELECT COUNT(*) FROM {table}"))
+            .await
+            .unwrap();
     }
     Migrator::up(&db.conn, None).await.unwrap();
-    assert!(Migrator::get_pending_migrations(&db.conn).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&db.conn)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -69,8 +76,14 @@ async fn friendships_need_real_users_and_are_unique_per_direction() {
     };
     exec(&db.conn, &insert(1, 2)).await.unwrap();
     exec(&db.conn, &insert(2, 1)).await.unwrap();
-    assert!(exec(&db.conn, &insert(1, 2)).await.is_err(), "duplicate pair");
-    assert!(exec(&db.conn, &insert(1, 99)).await.is_err(), "unknown user");
+    assert!(
+        exec(&db.conn, &insert(1, 2)).await.is_err(),
+        "duplicate pair"
+    );
+    assert!(
+        exec(&db.conn, &insert(1, 99)).await.is_err(),
+        "unknown user"
+    );
 }
 
 #[tokio::test]
@@ -102,7 +115,10 @@ async fn rooms_messages_and_favorites_keep_their_keys() {
         )
     };
     exec(&db.conn, &room(1, "'1:2'")).await.unwrap();
-    assert!(exec(&db.conn, &room(2, "'1:2'")).await.is_err(), "one direct room per pair");
+    assert!(
+        exec(&db.conn, &room(2, "'1:2'")).await.is_err(),
+        "one direct room per pair"
+    );
     exec(&db.conn, &room(3, "NULL")).await.unwrap();
     exec(&db.conn, &room(4, "NULL")).await.unwrap();
 
@@ -113,8 +129,14 @@ async fn rooms_messages_and_favorites_keep_their_keys() {
         )
     };
     exec(&db.conn, &message(1, 1, "c1")).await.unwrap();
-    assert!(exec(&db.conn, &message(2, 1, "c2")).await.is_err(), "one message per seq");
-    assert!(exec(&db.conn, &message(3, 2, "c1")).await.is_err(), "one message per client id");
+    assert!(
+        exec(&db.conn, &message(2, 1, "c2")).await.is_err(),
+        "one message per seq"
+    );
+    assert!(
+        exec(&db.conn, &message(3, 2, "c1")).await.is_err(),
+        "one message per client id"
+    );
 
     let favorite = format!(
         "INSERT INTO favorite (user_id, chat_history_id, create_time, update_time) \
@@ -127,5 +149,8 @@ async fn rooms_messages_and_favorites_keep_their_keys() {
         "INSERT INTO user_chatroom (user_id, chatroom_id, last_read_seq, joined_at, create_time, \
          update_time) VALUES (1, 99, 0, {T}, {T}, {T})"
     );
-    assert!(exec(&db.conn, &member).await.is_err(), "membership of an unknown room");
+    assert!(
+        exec(&db.conn, &member).await.is_err(),
+        "membership of an unknown room"
+    );
 }
