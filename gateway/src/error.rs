@@ -3,6 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use friend_request::FriendRequestError;
+use friendship::FriendshipError;
 use serde::Serialize;
 use user::{FieldError, UserError};
 use utoipa::ToSchema;
@@ -204,6 +206,54 @@ impl From<UserError> for ApiError {
             }
             UserError::Hashing(cause) => Self::internal(&cause),
             UserError::Database(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl From<FriendshipError> for ApiError {
+    fn from(err: FriendshipError) -> Self {
+        match err {
+            FriendshipError::NotFriends => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_friends",
+                "You are not friends with that user",
+            ),
+            FriendshipError::Database(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl From<FriendRequestError> for ApiError {
+    fn from(err: FriendRequestError) -> Self {
+        use StatusCode as S;
+        match err {
+            FriendRequestError::ToSelf => Self::new(
+                S::BAD_REQUEST,
+                "cannot_add_self",
+                "You cannot send a friend request to yourself",
+            ),
+            FriendRequestError::UserNotFound => {
+                Self::new(S::NOT_FOUND, "user_not_found", "No user with that username")
+            }
+            FriendRequestError::AlreadyFriends => {
+                Self::new(S::CONFLICT, "already_friends", "You are already friends")
+            }
+            FriendRequestError::AlreadyPending => Self::new(
+                S::CONFLICT,
+                "request_pending",
+                "Your request to this user is still pending",
+            ),
+            FriendRequestError::NotFound => Self::new(
+                S::NOT_FOUND,
+                "request_not_found",
+                "No such friend request addressed to you",
+            ),
+            FriendRequestError::AlreadyDecided => Self::new(
+                S::CONFLICT,
+                "request_decided",
+                "That request was already agreed or rejected",
+            ),
+            FriendRequestError::Database(cause) => Self::internal(&cause),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 use crate::error::ErrorBody;
-use crate::routes::{Sent, Updated, ops, user as user_routes};
+use crate::routes::{
+    Deleted, Sent, Updated, friend_request as request_routes, friendship as friendship_routes, ops,
+    user as user_routes,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,12 +20,21 @@ use utoipa::{Modify, OpenApi};
         user_routes::password_captcha,
         user_routes::update_password,
         user_routes::search_users,
+        friendship_routes::add_friend,
+        friendship_routes::list_friends,
+        friendship_routes::delete_friend,
+        friendship_routes::delete_friend_by_path,
+        request_routes::list_requests,
+        request_routes::agree_request,
+        request_routes::agree_request_by_path,
+        request_routes::reject_request,
+        request_routes::reject_request_by_path,
         ops::health,
         ops::ready,
     ),
-    components(schemas(ErrorBody, Sent, Updated, user::FieldError)),
+    components(schemas(ErrorBody, Sent, Updated, Deleted, user::FieldError)),
     modifiers(&BearerAuth),
-    tags((name = "user"), (name = "ops"))
+    tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

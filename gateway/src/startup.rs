@@ -14,9 +14,11 @@ use actix_web::dev::{RequestHead, Server};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
+use friend_request::SeaFriendRequestService;
+use friendship::SeaFriendshipService;
 use migration::{Migrator, MigratorTrait};
 use rand::RngCore;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{DatabaseConnection, DbErr};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,6 +85,8 @@ impl Application {
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
         let state = web::Data::new(AppState {
             users: Arc::new(users),
+            friendships: Arc::new(SeaFriendshipService::new(db.clone())),
+            friend_requests: Arc::new(SeaFriendRequestService::new(db.clone())),
             tokens,
             db,
             redis,
@@ -102,6 +106,8 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(json_error_body))
                 .wrap(from_fn(request_span))
                 .configure(routes::user::configure)
+                .configure(routes::friendship::configure)
+                .configure(routes::friend_request::configure)
                 .configure(routes::ops::configure)
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
@@ -164,14 +170,7 @@ async fn connect_database(settings: &Settings) -> Result<DatabaseConnection, Sta
             settings.data_dir.join("chat.db").display()
         ),
     };
-    let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false);
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // Readers no longer wait for a writer; the setting stays with the file.
-        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-    }
-    Ok(db)
+    Ok(migration::connect(&url).await?)
 }
 
 async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Pool>, StartupError> {

@@ -29,3 +29,23 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Connects the way every part of the service does. On SQLite: one connection (SQLite runs one
+/// writer at a time anyway, and a single connection never meets `SQLITE_BUSY` when two
+/// transactions race), write-ahead logging, foreign keys on (sqlx's default).
+pub async fn connect(url: &str) -> Result<sea_orm::DatabaseConnection, DbErr> {
+    use sea_orm::{ConnectOptions, Database};
+    let sqlite = url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(std::time::Duration::from_secs(10));
+    if sqlite {
+        options.max_connections(1).min_connections(1);
+    }
+    let db = Database::connect(options).await?;
+    if sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}

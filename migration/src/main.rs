@@ -2,7 +2,7 @@
 //! the gateway applies on start. The URL comes from the argument, `CHAT_DATABASE_URL` or the
 //! embedded default `./data/chat.db`.
 use migration::{Migrator, MigratorTrait};
-use sea_orm_migration::sea_orm::{Database, DbErr};
+use sea_orm_migration::sea_orm::DbErr;
 
 const DEFAULT_URL: &str = "sqlite://./data/chat.db?mode=rwc";
 
@@ -17,7 +17,7 @@ async fn main() -> Result<(), DbErr> {
     if url == DEFAULT_URL {
         std::fs::create_dir_all("./data").map_err(|e| DbErr::Custom(e.to_string()))?;
     }
-    let db = Database::connect(&url).await?;
+    let db = migration::connect(&url).await?;
     match command.as_str() {
         "up" => Migrator::up(&db, None).await,
         "down" => Migrator::down(&db, Some(1)).await,

@@ -26,7 +26,7 @@ pub async fn fresh_db() -> Result<TestDb, DbErr> {
             (format!("sqlite://{}?mode=rwc", path.display()), Some(dir))
         }
     };
-    let conn = Database::connect(&url).await?;
+    let conn = migration::connect(&url).await?;
     Migrator::up(&conn, None).await?;
     Ok(TestDb {
         conn,
@@ -56,4 +56,28 @@ async fn create_server_database(server: &str) -> Result<String, DbErr> {
 pub fn unique(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}{}", &id[..10])
+}
+
+/// A user row written directly (no captcha round trip), named `<prefix><random>`; for tests of
+/// modules that only need users to exist.
+pub async fn create_user(
+    db: &DatabaseConnection,
+    prefix: &str,
+) -> Result<user::entity::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let username = unique(prefix);
+    let now = user::time::now();
+    user::entity::ActiveModel {
+        username: Set(username.clone()),
+        password_hash: Set("not a hash: fixture users cannot log in".to_owned()),
+        nick_name: Set(format!("Nick {username}")),
+        email: Set(format!("{}@example.com", username.to_lowercase())),
+        head_pic: Set(String::new()),
+        token_version: Set(0),
+        create_time: Set(now),
+        update_time: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
 }

@@ -5,6 +5,7 @@
 mod captcha;
 pub mod entity;
 mod error;
+mod filter;
 mod page;
 mod ports;
 mod service;
@@ -14,6 +15,7 @@ mod types;
 
 pub use captcha::{CaptchaFlow, CaptchaTimes, Captchas};
 pub use error::{FieldError, UserError};
+pub use filter::name_contains;
 pub use page::{Page, PageRequest};
 pub use ports::{EphemeralStore, Mail, MailError, Mailer, StoreError};
 pub use service::{SeaUserService, UserConfig, UserService};

@@ -2,6 +2,7 @@
 use crate::captcha::{CaptchaFlow, CaptchaTimes, Captchas};
 use crate::entity::{self, ActiveModel, Column, Entity as Users};
 use crate::error::UserError;
+use crate::filter::name_contains;
 use crate::page::{Page, PageRequest};
 use crate::ports::{EphemeralStore, Mailer};
 use crate::throttle::{LoginLimits, LoginThrottle};
@@ -11,10 +12,10 @@ use crate::types::{
     UpdateInput, UserId, UserSummary,
 };
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -273,16 +274,8 @@ impl UserService for SeaUserService {
         text: &SearchText,
         page: PageRequest,
     ) -> Result<Page<UserSummary>, UserError> {
-        let pattern = text.contains_pattern();
-        let matches = |column: Column| {
-            Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(&pattern).escape('\\'))
-        };
         let query = Users::find()
-            .filter(
-                Condition::any()
-                    .add(matches(Column::Username))
-                    .add(matches(Column::NickName)),
-            )
+            .filter(name_contains(text))
             .filter(Column::Id.ne(caller.0));
         let total = query.clone().count(&self.db).await?;
         let users = query

@@ -1,6 +1,7 @@
 //! Validated inputs (parse, don't validate) and the user shapes the API returns.
 use crate::entity;
 use crate::error::FieldError;
+use crate::page::PageRequest;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -36,15 +37,38 @@ impl FieldErrors {
         }
     }
 
+    /// Parses a field that may be absent.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        raw.and_then(|raw| self.check(field, parse(raw)))
+    }
+
+    /// Parses `page` and `pageSize`; on failure records them and returns the default page
+    /// (the request is refused by `finish` anyway).
+    pub fn page(&mut self, page: Option<&str>, page_size: Option<&str>) -> PageRequest {
+        PageRequest::parse(page, page_size).unwrap_or_else(|errors| {
+            self.0.extend(errors);
+            PageRequest::default()
+        })
+    }
+
+    /// The parsed `value` when no field failed, else every failure.
+    pub fn done<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+
     /// Records the failure of an already parsed field.
     pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
         result
             .map_err(|message| self.0.push(FieldError::new(field, message)))
             .ok()
-    }
-
-    pub fn extend(&mut self, errors: Vec<FieldError>) {
-        self.0.extend(errors);
     }
 
     pub fn into_vec(self) -> Vec<FieldError> {

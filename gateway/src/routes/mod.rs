@@ -1,6 +1,11 @@
 //! HTTP routes, one file per module.
+pub mod friend_request;
+pub mod friendship;
 pub mod ops;
 pub mod user;
+
+use crate::error::ApiError;
+use ::user::FieldErrors;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,4 +20,20 @@ pub struct Sent {
 #[derive(Serialize, ToSchema)]
 pub struct Updated {
     pub updated: bool,
+}
+
+/// `{"deleted": true}`.
+#[derive(Serialize, ToSchema)]
+pub struct Deleted {
+    pub deleted: bool,
+}
+
+/// A required id from a query or path parameter: a positive integer, else a 400 naming it.
+pub fn required_id(field: &str, raw: Option<&str>) -> Result<i64, ApiError> {
+    let mut errors = FieldErrors::new();
+    let id = errors.required(field, raw, |raw| match raw.trim().parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err("must be a positive integer id".to_owned()),
+    });
+    Ok(errors.done(id)?)
 }

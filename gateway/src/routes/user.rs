@@ -7,8 +7,8 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use user::{
-    Captcha, Email, FieldErrors, HeadPic, LoginInput, NickName, Page, PageRequest, Password,
-    Profile, RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserSummary, Username,
+    Captcha, Email, FieldErrors, HeadPic, LoginInput, NickName, Page, Password, Profile,
+    RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserSummary, Username,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,7 +37,7 @@ impl AddressQuery {
     fn email(&self) -> Result<Email, ApiError> {
         let mut errors = FieldErrors::new();
         let email = errors.required("address", self.address.as_deref(), Email::parse);
-        email.ok_or_else(|| errors.into_vec().into())
+        Ok(errors.done(email)?)
     }
 }
 
@@ -129,9 +129,7 @@ pub async fn login(
     };
     let username = errors.required("username", body.0.username.as_deref(), not_empty);
     let password = errors.required("password", body.0.password.as_deref(), not_empty);
-    let (Some(username), Some(password)) = (username, password) else {
-        return Err(errors.into_vec().into());
-    };
+    let (username, password) = errors.done(username.zip(password))?;
     let input = LoginInput { username, password };
     let logged_in = state.users.login(input, &client_address(&req)).await?;
     let token = state
@@ -194,10 +192,7 @@ pub async fn update(
     let email = req.email.as_deref().map(Email::parse);
     let email = email.and_then(|parsed| errors.check("email", parsed));
     let captcha = errors.required("captcha", req.captcha.as_deref(), Captcha::parse);
-    let errors = errors.into_vec();
-    let (Some(captcha), true) = (captcha, errors.is_empty()) else {
-        return Err(errors.into());
-    };
+    let captcha = errors.done(captcha)?;
     let input = UpdateInput {
         nick_name,
         head_pic,
@@ -278,10 +273,7 @@ pub async fn search_users(
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
     let mut errors = FieldErrors::new();
     let text = errors.required("q", query.q.as_deref(), SearchText::parse);
-    let page = PageRequest::parse(query.page.as_deref(), query.page_size.as_deref());
-    let page = page.map_err(|page_errors| errors.extend(page_errors)).ok();
-    let (Some(text), Some(page)) = (text, page) else {
-        return Err(errors.into_vec().into());
-    };
+    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
+    let text = errors.done(text)?;
     Ok(web::Json(state.users.search(auth.id, &text, page).await?))
 }

@@ -16,7 +16,7 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     _db: TestDb,
-    _data: TempDir,
+    data: TempDir,
 }
 
 pub struct Registered {
@@ -59,11 +59,15 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
         port,
         client: reqwest::Client::new(),
         _db: db,
-        _data: data,
+        data,
     }
 }
 
 impl TestApp {
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         let mut request = self.client.get(format!("{}{path}", self.base));
         if let Some(token) = token {

@@ -119,3 +119,42 @@ async fn captcha_mail_is_delivered() {
         assert!(line.contains(&format!("Your code: {code}")), "{line}");
     }
 }
+
+#[tokio::test]
+async fn production_refuses_to_start_on_embedded_stand_ins() {
+    let data = tempfile::tempdir().unwrap();
+    let settings: gateway::settings::Settings = gateway::settings::Settings::figment()
+        .merge(("env", "production"))
+        .merge(("port", 0))
+        .merge(("data_dir", data.path()))
+        .extract()
+        .unwrap();
+    let err = gateway::startup::Application::build(settings)
+        .await
+        .err()
+        .expect("refused");
+    let message = err.to_string();
+    for name in [
+        "CHAT_JWT_SECRET",
+        "CHAT_DATABASE_URL",
+        "CHAT_REDIS_URL",
+        "CHAT_SMTP_URL",
+    ] {
+        assert!(message.contains(name), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn the_generated_secret_is_kept_and_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    let user = app.register("keep").await;
+    let path = app.data_dir().join("jwt_secret");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&path).unwrap().trim().len() >= 32);
+    assert_eq!(
+        app.get("/user/info", Some(&user.token)).await.status(),
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,126 @@
+//! `/friendship`: send a request (`add`), list friends, remove a friend.
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+use crate::routes::{Deleted, required_id};
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use friend_request::{FriendRequestView, Reason, SendOutcome};
+use serde::Deserialize;
+use user::{FieldErrors, Page, SearchText, UserId, UserSummary, Username};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/friendship")
+            .service(web::resource("/add").post(add_friend))
+            .service(web::resource("/list").get(list_friends))
+            .service(web::resource("/delete").delete(delete_friend))
+            .service(web::resource("/{friendId}").delete(delete_friend_by_path)),
+    );
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AddFriendRequest {
+    /// Who to ask.
+    #[schema(required = true)]
+    username: Option<String>,
+    /// Why (at most 100 characters).
+    reason: Option<String>,
+}
+
+/// Sends a friend request; if that user already asked you, their request is agreed instead
+/// (200 with it, status 1).
+#[utoipa::path(post, path = "/friendship/add", tag = "friendship", request_body = AddFriendRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = FriendRequestView), (status = 200, body = FriendRequestView),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_friend(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<AddFriendRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::new();
+    let username = errors.required("username", body.0.username.as_deref(), Username::parse);
+    let reason = errors.optional("reason", body.0.reason.as_deref(), Reason::parse);
+    let username = errors.done(username)?;
+    let reason = reason.unwrap_or_else(Reason::empty);
+    Ok(
+        match state
+            .friend_requests
+            .send(auth.id, &username, reason)
+            .await?
+        {
+            SendOutcome::Sent(request) => HttpResponse::Created().json(request),
+            SendOutcome::AgreedTheirs(request) => HttpResponse::Ok().json(request),
+        },
+    )
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct FriendListQuery {
+    /// Part of a friend's username or nickname (case-insensitive; `%` and `_` are literal).
+    name: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+/// My friends, ordered by nickname.
+#[utoipa::path(get, path = "/friendship/list", tag = "friendship", params(FriendListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<UserSummary>), (status = 400, body = ErrorBody)))]
+pub async fn list_friends(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<FriendListQuery>,
+) -> Result<web::Json<Page<UserSummary>>, ApiError> {
+    let mut errors = FieldErrors::new();
+    // An empty filter is no filter.
+    let name = query.name.as_deref().filter(|raw| !raw.trim().is_empty());
+    let name = errors.optional("name", name, SearchText::parse);
+    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
+    errors.done(Some(()))?;
+    let friends = state.friendships.list(auth.id, name.as_ref(), page).await?;
+    Ok(web::Json(friends))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct FriendIdQuery {
+    friend_id: Option<String>,
+}
+
+/// Ends a friendship, both ways.
+#[utoipa::path(delete, path = "/friendship/delete", tag = "friendship", params(FriendIdQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_friend(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<FriendIdQuery>,
+) -> Result<web::Json<Deleted>, ApiError> {
+    remove(&state, auth, query.friend_id.as_deref()).await
+}
+
+/// Ends a friendship, both ways (the id in the path).
+#[utoipa::path(delete, path = "/friendship/{friendId}", tag = "friendship",
+    params(("friendId" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_friend_by_path(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<Deleted>, ApiError> {
+    remove(&state, auth, Some(path.as_str())).await
+}
+
+async fn remove(
+    state: &AppState,
+    auth: AuthUser,
+    friend_id: Option<&str>,
+) -> Result<web::Json<Deleted>, ApiError> {
+    let friend = UserId(required_id("friendId", friend_id)?);
+    state.friendships.remove(auth.id, friend).await?;
+    Ok(web::Json(Deleted { deleted: true }))
+}
