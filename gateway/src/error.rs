@@ -3,6 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use chat::ChatError;
+use chatroom::ChatroomError;
 use friend_request::FriendRequestError;
 use friendship::FriendshipError;
 use serde::Serialize;
@@ -254,6 +256,54 @@ impl From<FriendRequestError> for ApiError {
                 "That request was already agreed or rejected",
             ),
             FriendRequestError::Database(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+fn room_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "room_not_found",
+        "No such room among yours",
+    )
+}
+
+impl From<ChatroomError> for ApiError {
+    fn from(err: ChatroomError) -> Self {
+        use StatusCode as S;
+        match err {
+            ChatroomError::NotFound => room_not_found(),
+            ChatroomError::NotAFriend => Self::new(
+                S::BAD_REQUEST,
+                "not_a_friend",
+                "Only your friends can be added",
+            ),
+            ChatroomError::WithSelf => Self::new(
+                S::BAD_REQUEST,
+                "cannot_chat_with_self",
+                "A direct room needs another person",
+            ),
+            ChatroomError::DirectRoom => Self::new(
+                S::BAD_REQUEST,
+                "direct_room",
+                "A direct room has exactly its two people",
+            ),
+            ChatroomError::AlreadyMember => {
+                Self::new(S::CONFLICT, "already_member", "Already in this room")
+            }
+            ChatroomError::UserNotFound => {
+                Self::new(S::NOT_FOUND, "user_not_found", "No user with that username")
+            }
+            ChatroomError::Database(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(err: ChatError) -> Self {
+        match err {
+            ChatError::RoomNotFound => room_not_found(),
+            ChatError::Database(cause) => Self::internal(&cause),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 use crate::error::ErrorBody;
 use crate::routes::{
-    Deleted, Sent, Updated, friend_request as request_routes, friendship as friendship_routes, ops,
-    user as user_routes,
+    Deleted, Left, Sent, Updated, chat as chat_routes, chatroom as room_routes,
+    friend_request as request_routes, friendship as friendship_routes, ops, user as user_routes,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,12 +29,26 @@ use utoipa::{Modify, OpenApi};
         request_routes::agree_request_by_path,
         request_routes::reject_request,
         request_routes::reject_request_by_path,
+        room_routes::add_room,
+        room_routes::create_one_to_one,
+        room_routes::create_group,
+        room_routes::list_rooms,
+        room_routes::direct_room,
+        room_routes::room_info,
+        room_routes::room_members,
+        room_routes::join_room,
+        room_routes::join_room_by_query,
+        room_routes::exit_room,
+        room_routes::exit_room_by_query,
+        chat_routes::list_messages,
+        chat_routes::post_message,
+        chat_routes::mark_read,
         ops::health,
         ops::ready,
     ),
-    components(schemas(ErrorBody, Sent, Updated, Deleted, user::FieldError)),
+    components(schemas(ErrorBody, Sent, Updated, Deleted, Left, user::FieldError)),
     modifiers(&BearerAuth),
-    tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "ops"))
+    tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "chatroom"), (name = "chat"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

@@ -14,6 +14,8 @@ use actix_web::dev::{RequestHead, Server};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
+use chat::SeaChatService;
+use chatroom::SeaChatroomService;
 use friend_request::SeaFriendRequestService;
 use friendship::SeaFriendshipService;
 use migration::{Migrator, MigratorTrait};
@@ -87,6 +89,8 @@ impl Application {
             users: Arc::new(users),
             friendships: Arc::new(SeaFriendshipService::new(db.clone())),
             friend_requests: Arc::new(SeaFriendRequestService::new(db.clone())),
+            chatrooms: Arc::new(SeaChatroomService::new(db.clone())),
+            chat: Arc::new(SeaChatService::new(db.clone())),
             tokens,
             db,
             redis,
@@ -108,6 +112,7 @@ impl Application {
                 .configure(routes::user::configure)
                 .configure(routes::friendship::configure)
                 .configure(routes::friend_request::configure)
+                .configure(routes::chatroom::configure)
                 .configure(routes::ops::configure)
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))

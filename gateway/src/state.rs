@@ -1,5 +1,7 @@
 //! Everything a handler may need, built once before the server starts.
 use crate::auth::TokenKeys;
+use chat::ChatService;
+use chatroom::ChatroomService;
 use friend_request::FriendRequestService;
 use friendship::FriendshipService;
 use sea_orm::DatabaseConnection;
@@ -10,9 +12,18 @@ pub struct AppState {
     pub users: Arc<dyn UserService>,
     pub friendships: Arc<dyn FriendshipService>,
     pub friend_requests: Arc<dyn FriendRequestService>,
+    pub chatrooms: Arc<dyn ChatroomService>,
+    pub chat: Arc<dyn ChatService>,
     pub tokens: TokenKeys,
     pub db: DatabaseConnection,
     pub redis: Option<deadpool_redis::Pool>,
     /// The absolute base URL clients reach this service at (no trailing slash).
     pub public_url: String,
+}
+
+impl AppState {
+    /// Where uploaded attachments are served: image and file messages must point under it.
+    pub fn attachment_prefix(&self) -> String {
+        format!("{}/storage/object/attachment/", self.public_url)
+    }
 }

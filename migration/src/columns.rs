@@ -35,9 +35,18 @@ pub fn reference(name: impl IntoIden) -> ColumnDef {
 /// A UTC time with millisecond precision: `DATETIME(3)` on MySQL/MariaDB (a plain `DATETIME` would
 /// drop the milliseconds the API promises, `TIMESTAMP` stops in 2038), text on SQLite.
 pub fn time(manager: &SchemaManager, name: impl IntoIden) -> ColumnDef {
+    time_with_digits(manager, name, 3)
+}
+
+/// A UTC time with microseconds, for times that order events (who joined first).
+pub fn precise_time(manager: &SchemaManager, name: impl IntoIden) -> ColumnDef {
+    time_with_digits(manager, name, 6)
+}
+
+fn time_with_digits(manager: &SchemaManager, name: impl IntoIden, digits: u8) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     if manager.get_database_backend() == DatabaseBackend::MySql {
-        column.custom("DATETIME(3)");
+        column.custom(format!("DATETIME({digits})"));
     } else {
         column.date_time();
     }

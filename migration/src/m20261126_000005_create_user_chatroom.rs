@@ -1,4 +1,4 @@
-use crate::columns::{reference, table, time, with_times};
+use crate::columns::{precise_time, reference, table, with_times};
 use crate::m20261126_000001_create_users::Users;
 use crate::m20261126_000004_create_chatroom::Chatroom;
 use sea_orm_migration::prelude::*;
@@ -30,7 +30,8 @@ impl MigrationTrait for Migration {
                     .not_null()
                     .default(0),
             )
-            .col(time(manager, UserChatroom::JoinedAt))
+            // Microseconds: join order decides the members list and who inherits ownership.
+            .col(precise_time(manager, UserChatroom::JoinedAt))
             .primary_key(
                 Index::create()
                     .col(UserChatroom::UserId)

@@ -1,4 +1,19 @@
-//! The chatroom module: direct and group rooms and their members (service in a later change).
+//! The chatroom module: direct rooms between two friends, groups with an owner and members,
+//! the room list with unread counts, and the message shape every module shares.
 #![forbid(unsafe_code)]
 
 pub mod entity;
+mod error;
+mod list;
+mod membership;
+mod messages;
+mod service;
+mod types;
+
+pub use error::ChatroomError;
+pub use membership::{is_member, require_member};
+pub use messages::{messages_by_ids, messages_page};
+pub use service::{ChatroomService, SeaChatroomService};
+pub use types::{
+    ChatMessage, GroupName, MessageKind, RoomInfo, RoomKind, RoomListItem, RoomSummary,
+};

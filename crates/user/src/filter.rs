@@ -1,6 +1,6 @@
 //! Conditions on the `users` table that other modules' lists reuse.
 use crate::entity::Column;
-use crate::types::SearchText;
+use crate::types::{LIKE_ESCAPE, SearchText};
 use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 
@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 pub fn name_contains(text: &SearchText) -> Condition {
     let pattern = text.contains_pattern();
     let matches = |column: Column| {
-        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(&pattern).escape('\\'))
+        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(&pattern).escape(LIKE_ESCAPE))
     };
     Condition::any()
         .add(matches(Column::Username))

@@ -21,6 +21,7 @@ pub use ports::{EphemeralStore, Mail, MailError, Mailer, StoreError};
 pub use service::{SeaUserService, UserConfig, UserService};
 pub use throttle::{LoginLimits, LoginThrottle};
 pub use types::{
-    Captcha, Email, FieldErrors, HeadPic, LoggedIn, LoginInput, NickName, Password, Profile,
-    RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserId, UserSummary, Username,
+    Captcha, Email, FieldErrors, HeadPic, LIKE_ESCAPE, LoggedIn, LoginInput, NickName, Password,
+    Profile, RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserId, UserSummary,
+    Username,
 };

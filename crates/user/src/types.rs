@@ -202,6 +202,9 @@ impl HeadPic {
     }
 }
 
+/// The escape character of every `LIKE` pattern built from a `SearchText`.
+pub const LIKE_ESCAPE: char = '!';
+
 impl SearchText {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
@@ -212,14 +215,15 @@ impl SearchText {
         }
     }
 
-    /// A `LIKE` pattern matching the text anywhere, with `%`, `_` and `\` taken literally
-    /// (to be used with `ESCAPE '\'`).
+    /// A lower-case `LIKE` pattern matching the text anywhere, with `%`, `_` and `!` taken
+    /// literally; to be used with `ESCAPE '!'` (not a backslash, which MySQL string literals
+    /// would themselves unescape).
     pub fn contains_pattern(&self) -> String {
         let mut pattern = String::with_capacity(self.0.len() + 2);
         pattern.push('%');
         for c in self.0.to_lowercase().chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
+            if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+                pattern.push(LIKE_ESCAPE);
             }
             pattern.push(c);
         }
@@ -274,7 +278,7 @@ pub struct Profile {
 }
 
 /// How other people see a user: never with the e-mail address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema, sea_orm::FromQueryResult)]
 #[serde(rename_all = "camelCase")]
 pub struct UserSummary {
     pub id: i64,

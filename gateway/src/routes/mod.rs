@@ -1,11 +1,13 @@
 //! HTTP routes, one file per module.
+pub mod chat;
+pub mod chatroom;
 pub mod friend_request;
 pub mod friendship;
 pub mod ops;
 pub mod user;
 
 use crate::error::ApiError;
-use ::user::FieldErrors;
+use ::user::{FieldError, FieldErrors};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,4 +38,15 @@ pub fn required_id(field: &str, raw: Option<&str>) -> Result<i64, ApiError> {
         _ => Err("must be a positive integer id".to_owned()),
     });
     Ok(errors.done(id)?)
+}
+
+/// `{"left": true}`.
+#[derive(Serialize, ToSchema)]
+pub struct Left {
+    pub left: bool,
+}
+
+/// A 400 for one field.
+pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::validation(vec![FieldError::new(field, message)])
 }

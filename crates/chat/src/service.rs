@@ -1,0 +1,172 @@
+//! `ChatService`: persist a message in its room's order, read history.
+use crate::entity::{ActiveModel, Column, Entity as Messages};
+use crate::error::ChatError;
+use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
+use ::chatroom::entity::{chatroom, user_chatroom};
+use ::chatroom::{ChatMessage, messages_by_ids, messages_page, require_member};
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    SqlErr, TransactionTrait,
+};
+use user::UserId;
+
+#[async_trait]
+pub trait ChatService: Send + Sync {
+    /// Stores a message from a member; the same (sender, clientId) again returns the first one.
+    async fn post_message(
+        &self,
+        sender: UserId,
+        room: i64,
+        client_id: &ClientId,
+        body: &MessageBody,
+    ) -> Result<Posted, ChatError>;
+    async fn history(
+        &self,
+        user: UserId,
+        room: i64,
+        cursor: HistoryCursor,
+    ) -> Result<History, ChatError>;
+}
+
+pub struct SeaChatService {
+    db: DatabaseConnection,
+}
+
+impl SeaChatService {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    async fn stored(
+        &self,
+        sender: UserId,
+        client_id: &ClientId,
+    ) -> Result<Option<ChatMessage>, ChatError> {
+        let id = Messages::find()
+            .filter(Column::SenderId.eq(sender.0))
+            .filter(Column::ClientId.eq(client_id.as_str()))
+            .select_only()
+            .column(Column::Id)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?;
+        match id {
+            Some(id) => Ok(messages_by_ids(&self.db, &[id]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+}
+
+#[async_trait]
+impl ChatService for SeaChatService {
+    #[tracing::instrument(skip_all, fields(user_id = sender.0, room), err)]
+    async fn post_message(
+        &self,
+        sender: UserId,
+        room: i64,
+        client_id: &ClientId,
+        body: &MessageBody,
+    ) -> Result<Posted, ChatError> {
+        require_member(&self.db, sender, room).await?;
+        if let Some(message) = self.stored(sender, client_id).await? {
+            return Ok(Posted {
+                message,
+                created: false,
+            });
+        }
+        let now = user::time::now();
+        let txn = self.db.begin().await?;
+        // The row lock of this update orders concurrent senders: seq is gapless per room.
+        chatroom::Entity::update_many()
+            .col_expr(
+                chatroom::Column::LastSeq,
+                Expr::col(chatroom::Column::LastSeq).add(1),
+            )
+            .col_expr(chatroom::Column::UpdateTime, Expr::value(now))
+            .filter(chatroom::Column::Id.eq(room))
+            .exec(&txn)
+            .await?;
+        let seq = chatroom::Entity::find_by_id(room)
+            .select_only()
+            .column(chatroom::Column::LastSeq)
+            .into_tuple::<i64>()
+            .one(&txn)
+            .await?
+            .ok_or(ChatError::RoomNotFound)?;
+        let inserted = ActiveModel {
+            chatroom_id: Set(room),
+            seq: Set(seq),
+            sender_id: Set(sender.0),
+            kind: Set(body.kind().to_db()),
+            content: Set(body.content().to_owned()),
+            client_id: Set(client_id.as_str().to_owned()),
+            create_time: Set(now),
+            update_time: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let message = match inserted {
+            Ok(message) => message,
+            // The same client id raced in from another connection: that one is the message.
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                drop(txn);
+                let message = self
+                    .stored(sender, client_id)
+                    .await?
+                    .ok_or(ChatError::Database(err))?;
+                return Ok(Posted {
+                    message,
+                    created: false,
+                });
+            }
+            Err(err) => return Err(err.into()),
+        };
+        // Sending counts as having read up to your own message.
+        user_chatroom::Entity::update_many()
+            .col_expr(user_chatroom::Column::LastReadSeq, Expr::value(seq))
+            .filter(user_chatroom::Column::UserId.eq(sender.0))
+            .filter(user_chatroom::Column::ChatroomId.eq(room))
+            .filter(user_chatroom::Column::LastReadSeq.lt(seq))
+            .exec(&txn)
+            .await?;
+        let message = messages_by_ids(&txn, &[message.id])
+            .await?
+            .pop()
+            .ok_or(ChatError::RoomNotFound)?;
+        txn.commit().await?;
+        Ok(Posted {
+            message,
+            created: true,
+        })
+    }
+
+    async fn history(
+        &self,
+        user: UserId,
+        room: i64,
+        cursor: HistoryCursor,
+    ) -> Result<History, ChatError> {
+        require_member(&self.db, user, room).await?;
+        // One more than asked tells whether there is more.
+        let mut items = messages_page(
+            &self.db,
+            room,
+            cursor.after,
+            cursor.before,
+            cursor.limit + 1,
+        )
+        .await?;
+        let has_more = items.len() as u64 > cursor.limit;
+        if has_more {
+            if cursor.after.is_some() {
+                items.pop();
+            } else {
+                items.remove(0);
+            }
+        }
+        Ok(History { items, has_more })
+    }
+}

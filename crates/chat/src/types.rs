@@ -1,0 +1,124 @@
+//! Validated message inputs and the shapes of sending and history.
+use chatroom::{ChatMessage, MessageKind};
+use serde::Serialize;
+use user::{FieldError, FieldErrors};
+use utoipa::ToSchema;
+
+/// The sender's id for a message: 1–64 of `[A-Za-z0-9_-]` (a UUID fits). A repeat from the same
+/// sender returns the first message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be 1-64 characters of letters, digits, '_' or '-'".to_owned())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a message says: text of 1–4000 characters, or for an image or file the URL of an
+/// attachment in our own storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageBody {
+    kind: MessageKind,
+    content: String,
+}
+
+impl MessageBody {
+    /// `attachment_prefix` is `<public url>/storage/object/attachment/`.
+    pub fn parse(
+        kind: MessageKind,
+        content: &str,
+        attachment_prefix: &str,
+    ) -> Result<Self, String> {
+        let valid = match kind {
+            MessageKind::Text => {
+                (1..=4000).contains(&content.chars().count()) && !content.trim().is_empty()
+            }
+            MessageKind::Image | MessageKind::File => {
+                content.len() <= 1024
+                    && content.len() > attachment_prefix.len()
+                    && content.starts_with(attachment_prefix)
+                    && !content.contains(|c: char| c.is_whitespace() || c.is_control())
+            }
+        };
+        match (valid, kind) {
+            (true, _) => Ok(Self {
+                kind,
+                content: content.to_owned(),
+            }),
+            (false, MessageKind::Text) => Err("text must be 1-4000 characters".to_owned()),
+            (false, _) => {
+                Err("must be the url of a file uploaded through /storage/presign".to_owned())
+            }
+        }
+    }
+
+    pub fn kind(&self) -> MessageKind {
+        self.kind
+    }
+
+    pub fn content(&self) -> &str {
+        &self.content
+    }
+}
+
+/// Where a history page starts: `after < seq < before`, at most `limit` (1–100, default 50).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryCursor {
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub limit: u64,
+}
+
+impl HistoryCursor {
+    pub fn parse(
+        before: Option<&str>,
+        after: Option<&str>,
+        limit: Option<&str>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let seq = |raw: &str| match raw.trim().parse::<i64>() {
+            Ok(seq) if seq >= 0 => Ok(seq),
+            _ => Err("must be a non-negative integer seq".to_owned()),
+        };
+        let mut errors = FieldErrors::new();
+        let before = errors.optional("beforeSeq", before, seq);
+        let after = errors.optional("afterSeq", after, seq);
+        let limit = errors.optional("limit", limit, |raw| match raw.trim().parse::<u64>() {
+            Ok(limit) if (1..=100).contains(&limit) => Ok(limit),
+            _ => Err("must be an integer from 1 to 100".to_owned()),
+        });
+        errors.done(Some(Self {
+            after,
+            before,
+            limit: limit.unwrap_or(50),
+        }))
+    }
+}
+
+/// The result of sending: the stored message, and whether this call stored it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    pub message: ChatMessage,
+    pub created: bool,
+}
+
+/// A history page, ascending by seq; `hasMore` says whether more lie beyond it in the
+/// direction read (older without `afterSeq`, newer with it).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub items: Vec<ChatMessage>,
+    pub has_more: bool,
+}

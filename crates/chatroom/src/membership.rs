@@ -1,0 +1,53 @@
+//! Membership checks and writes, generic over the connection so callers can use them inside
+//! their own transactions.
+use crate::entity::{chatroom, user_chatroom};
+use crate::error::ChatroomError;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use user::UserId;
+
+pub async fn is_member(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    room: i64,
+) -> Result<bool, DbErr> {
+    Ok(user_chatroom::Entity::find_by_id((user.0, room))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// The room, if `user` is in it. A room you are not in is "not found", as if it did not exist.
+pub async fn require_member(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    room: i64,
+) -> Result<chatroom::Model, ChatroomError> {
+    if !is_member(conn, user, room).await? {
+        return Err(ChatroomError::NotFound);
+    }
+    chatroom::Entity::find_by_id(room)
+        .one(conn)
+        .await?
+        .ok_or(ChatroomError::NotFound)
+}
+
+/// Adds members who start with everything up to `read_up_to` counted as read.
+pub(crate) async fn add_members(
+    conn: &impl ConnectionTrait,
+    room: i64,
+    users: &[UserId],
+    read_up_to: i64,
+) -> Result<(), DbErr> {
+    let now = user::time::now();
+    let joined_at = user::time::now_precise();
+    let rows = users.iter().map(|user| user_chatroom::ActiveModel {
+        user_id: Set(user.0),
+        chatroom_id: Set(room),
+        last_read_seq: Set(read_up_to),
+        joined_at: Set(joined_at),
+        create_time: Set(now),
+        update_time: Set(now),
+    });
+    user_chatroom::Entity::insert_many(rows).exec(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Reading messages with their senders joined: one statement whatever the count. The room list,
+//! history and favorites all read messages through here.
+use crate::types::{ChatMessage, MessageKind};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use user::UserSummary;
+
+const SELECT: &str = "SELECT h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, h.client_id, \
+     h.create_time, u.id AS sender_id, u.username AS sender_username, \
+     u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic \
+     FROM chat_history h JOIN users u ON u.id = h.sender_id";
+
+#[derive(FromQueryResult)]
+struct MessageRow {
+    id: i64,
+    chatroom_id: i64,
+    seq: i64,
+    kind: i16,
+    content: String,
+    client_id: String,
+    create_time: DateTime<Utc>,
+    sender_id: i64,
+    sender_username: String,
+    sender_nick_name: String,
+    sender_head_pic: String,
+}
+
+impl From<MessageRow> for ChatMessage {
+    fn from(row: MessageRow) -> Self {
+        ChatMessage {
+            id: row.id,
+            chatroom_id: row.chatroom_id,
+            seq: row.seq,
+            kind: MessageKind::from_db(row.kind),
+            content: row.content,
+            create_time: row.create_time,
+            sender: UserSummary {
+                id: row.sender_id,
+                username: row.sender_username,
+                nick_name: row.sender_nick_name,
+                head_pic: row.sender_head_pic,
+            },
+            client_id: row.client_id,
+        }
+    }
+}
+
+async fn query(
+    conn: &impl ConnectionTrait,
+    sql: String,
+    values: Vec<Value>,
+) -> Result<Vec<ChatMessage>, DbErr> {
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    let rows = MessageRow::find_by_statement(statement).all(conn).await?;
+    Ok(rows.into_iter().map(ChatMessage::from).collect())
+}
+
+/// The messages with these ids, in id order.
+pub async fn messages_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<ChatMessage>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!("{SELECT} WHERE h.id IN ({marks}) ORDER BY h.id");
+    query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
+}
+
+/// Up to `limit` messages of a room with `after < seq < before`, ascending by seq. With no
+/// `after`, the newest such messages (still returned ascending); with `after`, the oldest.
+pub async fn messages_page(
+    conn: &impl ConnectionTrait,
+    room: i64,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<ChatMessage>, DbErr> {
+    let newest_first = after.is_none();
+    let order = if newest_first { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{SELECT} WHERE h.chatroom_id = ? AND h.seq > ? AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"
+    );
+    let values = vec![
+        Value::from(room),
+        Value::from(after.unwrap_or(0)),
+        Value::from(before.unwrap_or(i64::MAX)),
+        Value::from(limit),
+    ];
+    let mut messages = query(conn, sql, values).await?;
+    if newest_first {
+        messages.reverse();
+    }
+    Ok(messages)
+}

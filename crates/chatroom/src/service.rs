@@ -1,0 +1,344 @@
+//! `ChatroomService`: rooms, members and read markers.
+use crate::entity::{chatroom, user_chatroom};
+use crate::error::ChatroomError;
+use crate::list::list_rooms;
+use crate::membership::{add_members, is_member, require_member};
+use crate::types::{GroupName, RoomInfo, RoomKind, RoomListItem};
+use async_trait::async_trait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement,
+    TransactionTrait, Value,
+};
+use user::entity::{Column as UserColumn, Entity as Users};
+use user::{Page, PageRequest, SearchText, UserId, UserSummary, Username};
+
+#[async_trait]
+pub trait ChatroomService: Send + Sync {
+    /// The direct room of two friends; `true` when this call created it.
+    async fn create_direct(
+        &self,
+        me: UserId,
+        friend: UserId,
+    ) -> Result<(RoomInfo, bool), ChatroomError>;
+    /// A group owned by its creator, with initial members who must be the creator's friends.
+    async fn create_group(
+        &self,
+        me: UserId,
+        name: GroupName,
+        members: Vec<UserId>,
+    ) -> Result<RoomInfo, ChatroomError>;
+    async fn list(
+        &self,
+        me: UserId,
+        name: Option<&SearchText>,
+        page: PageRequest,
+    ) -> Result<Page<RoomListItem>, ChatroomError>;
+    async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError>;
+    /// Owner first, then by join time.
+    async fn members(
+        &self,
+        me: UserId,
+        room: i64,
+        page: PageRequest,
+    ) -> Result<Page<UserSummary>, ChatroomError>;
+    /// Adds a friend of the caller to a group; returns the room and who was added.
+    async fn invite(
+        &self,
+        me: UserId,
+        room: i64,
+        username: &Username,
+    ) -> Result<(RoomInfo, UserId), ChatroomError>;
+    /// Leaves a group; ownership passes to the longest-standing member.
+    async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError>;
+    async fn direct_with(&self, me: UserId, friend: UserId) -> Result<RoomInfo, ChatroomError>;
+    /// Moves the read marker forward (never back, never past the last message); returns it.
+    async fn mark_read(&self, me: UserId, room: i64, seq: i64) -> Result<i64, ChatroomError>;
+}
+
+pub struct SeaChatroomService {
+    db: DatabaseConnection,
+}
+
+impl SeaChatroomService {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    async fn direct_room(&self, a: UserId, b: UserId) -> Result<Option<chatroom::Model>, DbErr> {
+        chatroom::Entity::find()
+            .filter(chatroom::Column::DirectKey.eq(direct_key(a, b)))
+            .one(&self.db)
+            .await
+    }
+}
+
+fn direct_key(a: UserId, b: UserId) -> String {
+    format!("{}:{}", a.0.min(b.0), a.0.max(b.0))
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// The room as `me` sees it: member count, and a direct room named after the other person.
+async fn room_info(
+    conn: &impl ConnectionTrait,
+    me: UserId,
+    room: chatroom::Model,
+) -> Result<RoomInfo, DbErr> {
+    let members =
+        user_chatroom::Entity::find().filter(user_chatroom::Column::ChatroomId.eq(room.id));
+    let user_count = members.clone().count(conn).await?;
+    let kind = RoomKind::from_db(&room.kind);
+    let name = match kind {
+        RoomKind::Group => room.name,
+        RoomKind::Direct => {
+            let other = members
+                .filter(user_chatroom::Column::UserId.ne(me.0))
+                .select_only()
+                .column(user_chatroom::Column::UserId)
+                .into_tuple::<i64>()
+                .one(conn)
+                .await?;
+            let other = match other {
+                Some(id) => Users::find_by_id(id).one(conn).await?,
+                None => None,
+            };
+            other.map_or(room.name, |user| user.nick_name)
+        }
+    };
+    Ok(RoomInfo {
+        id: room.id,
+        name,
+        kind,
+        owner_id: room.owner_id,
+        user_count,
+        create_time: room.create_time,
+    })
+}
+
+fn new_room(
+    kind: RoomKind,
+    name: &str,
+    owner: Option<UserId>,
+    key: Option<String>,
+) -> chatroom::ActiveModel {
+    let now = user::time::now();
+    chatroom::ActiveModel {
+        name: Set(name.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
+        owner_id: Set(owner.map(|o| o.0)),
+        last_seq: Set(0),
+        direct_key: Set(key),
+        create_time: Set(now),
+        update_time: Set(now),
+        ..Default::default()
+    }
+}
+
+#[async_trait]
+impl ChatroomService for SeaChatroomService {
+    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    async fn create_direct(
+        &self,
+        me: UserId,
+        friend: UserId,
+    ) -> Result<(RoomInfo, bool), ChatroomError> {
+        if me == friend {
+            return Err(ChatroomError::WithSelf);
+        }
+        if !friendship::are_friends(&self.db, me, friend).await? {
+            return Err(ChatroomError::NotAFriend);
+        }
+        if let Some(room) = self.direct_room(me, friend).await? {
+            return Ok((room_info(&self.db, me, room).await?, false));
+        }
+        let txn = self.db.begin().await?;
+        let room = new_room(RoomKind::Direct, "", None, Some(direct_key(me, friend)));
+        match room.insert(&txn).await {
+            Ok(room) => {
+                add_members(&txn, room.id, &[me, friend], 0).await?;
+                let info = room_info(&txn, me, room).await?;
+                txn.commit().await?;
+                Ok((info, true))
+            }
+            // The other side created it at the same moment: theirs is the room.
+            Err(err) if is_unique_violation(&err) => {
+                drop(txn);
+                let room = self
+                    .direct_room(me, friend)
+                    .await?
+                    .ok_or(ChatroomError::NotFound)?;
+                Ok((room_info(&self.db, me, room).await?, false))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    async fn create_group(
+        &self,
+        me: UserId,
+        name: GroupName,
+        members: Vec<UserId>,
+    ) -> Result<RoomInfo, ChatroomError> {
+        let mut others: Vec<UserId> = members.into_iter().filter(|m| *m != me).collect();
+        others.sort_unstable();
+        others.dedup();
+        let friends = friendship::entity::Entity::find()
+            .filter(friendship::entity::Column::UserId.eq(me.0))
+            .filter(friendship::entity::Column::FriendId.is_in(others.iter().map(|o| o.0)))
+            .count(&self.db)
+            .await?;
+        if friends != others.len() as u64 {
+            return Err(ChatroomError::NotAFriend);
+        }
+        let txn = self.db.begin().await?;
+        let room = new_room(RoomKind::Group, name.as_str(), Some(me), None)
+            .insert(&txn)
+            .await?;
+        add_members(&txn, room.id, &[me], 0).await?;
+        if !others.is_empty() {
+            add_members(&txn, room.id, &others, 0).await?;
+        }
+        let info = room_info(&txn, me, room).await?;
+        txn.commit().await?;
+        Ok(info)
+    }
+
+    async fn list(
+        &self,
+        me: UserId,
+        name: Option<&SearchText>,
+        page: PageRequest,
+    ) -> Result<Page<RoomListItem>, ChatroomError> {
+        Ok(list_rooms(&self.db, me, name, page).await?)
+    }
+
+    async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError> {
+        let room = require_member(&self.db, me, room).await?;
+        Ok(room_info(&self.db, me, room).await?)
+    }
+
+    async fn members(
+        &self,
+        me: UserId,
+        room: i64,
+        page: PageRequest,
+    ) -> Result<Page<UserSummary>, ChatroomError> {
+        let room = require_member(&self.db, me, room).await?;
+        let total = user_chatroom::Entity::find()
+            .filter(user_chatroom::Column::ChatroomId.eq(room.id))
+            .count(&self.db)
+            .await?;
+        let sql = "SELECT u.id, u.username, u.nick_name, u.head_pic FROM user_chatroom m \
+                   JOIN users u ON u.id = m.user_id WHERE m.chatroom_id = ? \
+                   ORDER BY CASE WHEN u.id = ? THEN 0 ELSE 1 END, m.joined_at, u.id LIMIT ? OFFSET ?";
+        let values: Vec<Value> = vec![
+            room.id.into(),
+            room.owner_id.unwrap_or(0).into(),
+            page.page_size().into(),
+            page.offset().into(),
+        ];
+        let statement = Statement::from_sql_and_values(self.db.get_database_backend(), sql, values);
+        let members = UserSummary::find_by_statement(statement)
+            .all(&self.db)
+            .await?;
+        Ok(Page::new(members, total, page))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    async fn invite(
+        &self,
+        me: UserId,
+        room: i64,
+        username: &Username,
+    ) -> Result<(RoomInfo, UserId), ChatroomError> {
+        let room = require_member(&self.db, me, room).await?;
+        if RoomKind::from_db(&room.kind) == RoomKind::Direct {
+            return Err(ChatroomError::DirectRoom);
+        }
+        let target = Users::find()
+            .filter(UserColumn::Username.eq(username.as_str()))
+            .one(&self.db)
+            .await?
+            .ok_or(ChatroomError::UserNotFound)?;
+        let target = UserId(target.id);
+        if is_member(&self.db, target, room.id).await? {
+            return Err(ChatroomError::AlreadyMember);
+        }
+        if !friendship::are_friends(&self.db, me, target).await? {
+            return Err(ChatroomError::NotAFriend);
+        }
+        match add_members(&self.db, room.id, &[target], room.last_seq).await {
+            Err(err) if is_unique_violation(&err) => return Err(ChatroomError::AlreadyMember),
+            other => other?,
+        }
+        Ok((room_info(&self.db, me, room).await?, target))
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError> {
+        let txn = self.db.begin().await?;
+        let room = require_member(&txn, me, room).await?;
+        if RoomKind::from_db(&room.kind) == RoomKind::Direct {
+            return Err(ChatroomError::DirectRoom);
+        }
+        user_chatroom::Entity::delete_by_id((me.0, room.id))
+            .exec(&txn)
+            .await?;
+        if room.owner_id == Some(me.0) {
+            // The longest-standing member inherits; an empty group keeps its history, ownerless.
+            let heir = user_chatroom::Entity::find()
+                .filter(user_chatroom::Column::ChatroomId.eq(room.id))
+                .order_by_asc(user_chatroom::Column::JoinedAt)
+                .order_by_asc(user_chatroom::Column::UserId)
+                .select_only()
+                .column(user_chatroom::Column::UserId)
+                .into_tuple::<i64>()
+                .one(&txn)
+                .await?;
+            chatroom::Entity::update_many()
+                .col_expr(chatroom::Column::OwnerId, Expr::value(heir))
+                .filter(chatroom::Column::Id.eq(room.id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn direct_with(&self, me: UserId, friend: UserId) -> Result<RoomInfo, ChatroomError> {
+        let room = self
+            .direct_room(me, friend)
+            .await?
+            .ok_or(ChatroomError::NotFound)?;
+        let room = require_member(&self.db, me, room.id).await?;
+        Ok(room_info(&self.db, me, room).await?)
+    }
+
+    async fn mark_read(&self, me: UserId, room: i64, seq: i64) -> Result<i64, ChatroomError> {
+        let room = require_member(&self.db, me, room).await?;
+        let target = seq.min(room.last_seq);
+        user_chatroom::Entity::update_many()
+            .col_expr(user_chatroom::Column::LastReadSeq, Expr::value(target))
+            .col_expr(
+                user_chatroom::Column::UpdateTime,
+                Expr::value(user::time::now()),
+            )
+            .filter(user_chatroom::Column::UserId.eq(me.0))
+            .filter(user_chatroom::Column::ChatroomId.eq(room.id))
+            .filter(user_chatroom::Column::LastReadSeq.lt(target))
+            .exec(&self.db)
+            .await?;
+        let marker = user_chatroom::Entity::find_by_id((me.0, room.id))
+            .select_only()
+            .column(user_chatroom::Column::LastReadSeq)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?;
+        marker.ok_or(ChatroomError::NotFound)
+    }
+}

@@ -1,0 +1,137 @@
+//! `/chatroom/{id}/messages` and `/chatroom/{id}/read`: history, sending over HTTP, read marker.
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+use crate::routes::{invalid, required_id};
+use crate::state::AppState;
+use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
+use ::user::FieldErrors;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Registered inside the `/chatroom` scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/{id}/messages")
+            .get(list_messages)
+            .post(post_message),
+    )
+    .service(web::resource("/{id}/read").post(mark_read));
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryQuery {
+    /// Messages with a seq below this (older); without any cursor, the newest page.
+    before_seq: Option<String>,
+    /// Messages with a seq above this (newer), oldest first.
+    after_seq: Option<String>,
+    /// 1–100, default 50.
+    limit: Option<String>,
+}
+
+/// A page of a room's history, ascending by seq.
+#[utoipa::path(get, path = "/chatroom/{id}/messages", tag = "chat",
+    params(("id" = i64, Path), HistoryQuery), security(("bearer" = [])),
+    responses((status = 200, body = History), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+) -> Result<web::Json<History>, ApiError> {
+    let room = required_id("id", Some(path.as_str()))?;
+    let cursor = HistoryCursor::parse(
+        query.before_seq.as_deref(),
+        query.after_seq.as_deref(),
+        query.limit.as_deref(),
+    )?;
+    Ok(web::Json(state.chat.history(auth.id, room, cursor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostMessageRequest {
+    /// Your id for this message (1–64 of `[A-Za-z0-9_-]`); a repeat returns the first message.
+    #[schema(required = true)]
+    client_id: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(required = true)]
+    kind: Option<MessageKind>,
+    /// Text, or for image/file the `url` from `/storage/presign`.
+    #[schema(required = true)]
+    content: Option<String>,
+}
+
+/// Sends a message (201; 200 with the stored message when the clientId was used before).
+#[utoipa::path(post, path = "/chatroom/{id}/messages", tag = "chat", params(("id" = i64, Path)),
+    request_body = PostMessageRequest, security(("bearer" = [])),
+    responses((status = 201, body = ChatMessage), (status = 200, body = ChatMessage),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn post_message(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<String>,
+    body: JsonBody<PostMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let room = required_id("id", Some(path.as_str()))?;
+    let body = body.0;
+    let mut errors = FieldErrors::new();
+    let client_id = errors.required("clientId", body.client_id.as_deref(), ClientId::parse);
+    let kind = errors.check("type", body.kind.ok_or_else(|| "is required".to_owned()));
+    let content = body.content.as_deref();
+    let message = kind.and_then(|kind| {
+        errors.required("content", content, |raw| {
+            MessageBody::parse(kind, raw, &state.attachment_prefix())
+        })
+    });
+    let (client_id, message) = errors.done(client_id.zip(message))?;
+    let posted = state
+        .chat
+        .post_message(auth.id, room, &client_id, &message)
+        .await?;
+    Ok(if posted.created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(posted.message))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReadRequest {
+    /// The seq read up to.
+    #[schema(required = true)]
+    seq: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMarker {
+    chatroom_id: i64,
+    /// The marker after the call (it never moves back or past the newest message).
+    last_read_seq: i64,
+}
+
+/// Moves my read marker forward.
+#[utoipa::path(post, path = "/chatroom/{id}/read", tag = "chat", params(("id" = i64, Path)),
+    request_body = ReadRequest, security(("bearer" = [])),
+    responses((status = 200, body = ReadMarker), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<String>,
+    body: JsonBody<ReadRequest>,
+) -> Result<web::Json<ReadMarker>, ApiError> {
+    let room = required_id("id", Some(path.as_str()))?;
+    let seq = match body.0.seq {
+        Some(seq) if seq >= 0 => seq,
+        _ => return Err(invalid("seq", "must be a non-negative integer seq")),
+    };
+    let last_read_seq = state.chatrooms.mark_read(auth.id, room, seq).await?;
+    Ok(web::Json(ReadMarker {
+        chatroom_id: room,
+        last_read_seq,
+    }))
+}
