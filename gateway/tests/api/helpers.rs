@@ -127,6 +127,26 @@ impl TestApp {
         }
     }
 
+    /// Makes two registered users friends through request and agree.
+    pub async fn befriend(&self, a: &Registered, b: &Registered) {
+        let body = json!({"username": b.username});
+        let request: Value = self
+            .post("/friendship/add", Some(&a.token), &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = request["id"].as_i64().unwrap();
+        let agreed = self
+            .post(
+                &format!("/friend_request/agree/{id}"),
+                Some(&b.token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(agreed.status(), StatusCode::OK);
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = json!({"username": username, "password": password});
         let response = self.post("/user/login", None, &body).await;

@@ -18,7 +18,7 @@ async fn health_and_ready() {
 }
 
 #[tokio::test]
-async fn openapi_lists_every_user_route() {
+async fn openapi_lists_every_route() {
     let app = spawn_app().await;
     let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
     let paths = doc["paths"].as_object().unwrap();
@@ -32,6 +32,30 @@ async fn openapi_lists_every_user_route() {
         ("/user/update_password/captcha", "get"),
         ("/user/update_password", "post"),
         ("/user/search", "get"),
+        ("/friendship/add", "post"),
+        ("/friendship/list", "get"),
+        ("/friendship/delete", "delete"),
+        ("/friendship/{friendId}", "delete"),
+        ("/friend_request/list", "get"),
+        ("/friend_request/agree", "get"),
+        ("/friend_request/agree", "post"),
+        ("/friend_request/agree/{id}", "post"),
+        ("/friend_request/reject", "post"),
+        ("/friend_request/reject/{id}", "get"),
+        ("/chatroom/add", "post"),
+        ("/chatroom/create-one-to-one", "post"),
+        ("/chatroom/create-group", "post"),
+        ("/chatroom/list", "get"),
+        ("/chatroom/direct", "get"),
+        ("/chatroom/{id}", "get"),
+        ("/chatroom/{id}/members", "get"),
+        ("/chatroom/{id}/join", "post"),
+        ("/chatroom/join", "get"),
+        ("/chatroom/{id}/exit", "post"),
+        ("/chatroom/exit", "get"),
+        ("/chatroom/{id}/messages", "get"),
+        ("/chatroom/{id}/messages", "post"),
+        ("/chatroom/{id}/read", "post"),
         ("/health", "get"),
         ("/ready", "get"),
     ] {
