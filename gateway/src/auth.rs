@@ -87,7 +87,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
 }
 
 /// `Authorization: Bearer <token>`: `None` when the header is absent.
-fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -31,6 +31,25 @@ pub struct Settings {
     pub login_failure_window_secs: u64,
     pub rate_limits: Switch,
     pub body_limit_bytes: usize,
+    pub ws_queue: usize,
+    pub ws_ping_interval_ms: u64,
+    pub ws_idle_timeout_ms: u64,
+    pub ws_write_timeout_ms: u64,
+    pub ws_max_frame_bytes: usize,
+    pub ws_sends_per_sec: f64,
+    pub ws_send_burst: f64,
+}
+
+/// The WebSocket settings a connection needs, in their working units.
+#[derive(Clone, Debug)]
+pub struct WsSettings {
+    pub queue: usize,
+    pub ping_interval: std::time::Duration,
+    pub idle_timeout: std::time::Duration,
+    pub write_timeout: std::time::Duration,
+    pub max_frame_bytes: usize,
+    pub sends_per_sec: f64,
+    pub send_burst: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -53,6 +72,19 @@ impl Settings {
 
     pub fn load() -> Result<Self, Box<figment::Error>> {
         Self::figment().extract().map_err(Box::new)
+    }
+
+    pub fn ws(&self) -> WsSettings {
+        use std::time::Duration;
+        WsSettings {
+            queue: self.ws_queue.max(1),
+            ping_interval: Duration::from_millis(self.ws_ping_interval_ms.max(1)),
+            idle_timeout: Duration::from_millis(self.ws_idle_timeout_ms),
+            write_timeout: Duration::from_millis(self.ws_write_timeout_ms.max(1)),
+            max_frame_bytes: self.ws_max_frame_bytes,
+            sends_per_sec: self.ws_sends_per_sec,
+            send_burst: self.ws_send_burst.max(1.0),
+        }
     }
 
     pub fn cors_origins(&self) -> impl Iterator<Item = &str> {

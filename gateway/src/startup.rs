@@ -9,8 +9,10 @@ use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::settings::{Environment, Secret, Settings};
 use crate::state::AppState;
+use crate::ws::bus::Bus;
+use crate::ws::handler::chat_socket;
 use actix_cors::Cors;
-use actix_web::dev::{RequestHead, Server};
+use actix_web::dev::{RequestHead, Server, ServerHandle};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -24,6 +26,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 use user::{CaptchaTimes, EphemeralStore, LoginLimits, Mailer, SeaUserService, UserConfig};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -50,6 +53,27 @@ impl std::fmt::Debug for StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+/// Stops a running application from outside (tests, embedding).
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl StopHandle {
+    /// Graceful: sockets get a close frame, in-flight requests finish.
+    pub async fn stop(&self) {
+        let _ = self.shutdown.send(true);
+        self.server.stop(true).await;
+    }
+
+    /// As if the process died: connections drop without a word.
+    pub async fn kill(&self) {
+        self.server.stop(false).await;
+    }
 }
 
 impl Application {
@@ -61,6 +85,15 @@ impl Application {
             Migrator::up(&db, None).await?;
         }
         let redis = connect_redis(&settings).await?;
+        let (bus, hub) = match (&redis, &settings.redis_url) {
+            (Some(pool), Some(url)) => {
+                let client = deadpool_redis::redis::Client::open(url.expose())
+                    .map_err(|e| StartupError::Redis(e.to_string()))?;
+                Bus::start_redis(client, pool.clone(), &settings.redis_prefix)
+            }
+            _ => Bus::start_local(),
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
         let store: Arc<dyn EphemeralStore> = match &redis {
             Some(pool) => Arc::new(RedisStore::new(pool.clone(), &settings.redis_prefix)),
             None => Arc::new(MemoryStore::default()),
@@ -95,6 +128,11 @@ impl Application {
             db,
             redis,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            hub,
+            bus,
+            ws: settings.ws(),
+            rate_limits: settings.rate_limits.0,
+            shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
         let body_limit = settings.body_limit_bytes;
@@ -114,21 +152,57 @@ impl Application {
                 .configure(routes::friend_request::configure)
                 .configure(routes::chatroom::configure)
                 .configure(routes::ops::configure)
+                .service(web::resource("/chat").get(chat_socket))
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
         })
         .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(10)
         .run();
         tracing::info!("listening on http://{}:{port}", settings.bind);
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            shutdown: Arc::new(shutdown),
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM (or a `StopHandle`), then shuts down gracefully.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        let stop = self.stop_handle();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            stop.stop().await;
+        });
         Ok(self.server.await?)
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

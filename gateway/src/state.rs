@@ -1,5 +1,8 @@
 //! Everything a handler may need, built once before the server starts.
 use crate::auth::TokenKeys;
+use crate::settings::WsSettings;
+use crate::ws::bus::Bus;
+use crate::ws::hub::HubHandle;
 use chat::ChatService;
 use chatroom::ChatroomService;
 use friend_request::FriendRequestService;
@@ -19,6 +22,13 @@ pub struct AppState {
     pub redis: Option<deadpool_redis::Pool>,
     /// The absolute base URL clients reach this service at (no trailing slash).
     pub public_url: String,
+    pub hub: HubHandle,
+    pub bus: Bus,
+    pub ws: WsSettings,
+    /// Request-rate limits on (`rate_limits`); security limits hold regardless.
+    pub rate_limits: bool,
+    /// Turns true once when the gateway shuts down: sockets close with 1001.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {

@@ -28,6 +28,16 @@ pub trait ChatService: Send + Sync {
         room: i64,
         cursor: HistoryCursor,
     ) -> Result<History, ChatError>;
+    /// The room's newest seq, for a member.
+    async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError>;
+    /// What a member missed since `after`: the newest `limit` of them, ascending.
+    async fn replay(
+        &self,
+        user: UserId,
+        room: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<ChatMessage>, ChatError>;
 }
 
 pub struct SeaChatService {
@@ -151,14 +161,9 @@ impl ChatService for SeaChatService {
     ) -> Result<History, ChatError> {
         require_member(&self.db, user, room).await?;
         // One more than asked tells whether there is more.
-        let mut items = messages_page(
-            &self.db,
-            room,
-            cursor.after,
-            cursor.before,
-            cursor.limit + 1,
-        )
-        .await?;
+        let bounds = (cursor.after, cursor.before);
+        let newest = cursor.after.is_none();
+        let mut items = messages_page(&self.db, room, bounds, cursor.limit + 1, newest).await?;
         let has_more = items.len() as u64 > cursor.limit;
         if has_more {
             if cursor.after.is_some() {
@@ -168,5 +173,20 @@ impl ChatService for SeaChatService {
             }
         }
         Ok(History { items, has_more })
+    }
+
+    async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError> {
+        Ok(require_member(&self.db, user, room).await?.last_seq)
+    }
+
+    async fn replay(
+        &self,
+        user: UserId,
+        room: i64,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<ChatMessage>, ChatError> {
+        require_member(&self.db, user, room).await?;
+        Ok(messages_page(&self.db, room, (Some(after), None), limit, true).await?)
     }
 }

@@ -68,16 +68,16 @@ pub async fn messages_by_ids(
     query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
 }
 
-/// Up to `limit` messages of a room with `after < seq < before`, ascending by seq. With no
-/// `after`, the newest such messages (still returned ascending); with `after`, the oldest.
+/// Up to `limit` messages of a room with `after < seq < before`, returned ascending by seq:
+/// the newest such messages when `newest` is set, else the oldest.
 pub async fn messages_page(
     conn: &impl ConnectionTrait,
     room: i64,
-    after: Option<i64>,
-    before: Option<i64>,
+    (after, before): (Option<i64>, Option<i64>),
     limit: u64,
+    newest: bool,
 ) -> Result<Vec<ChatMessage>, DbErr> {
-    let newest_first = after.is_none();
+    let newest_first = newest;
     let order = if newest_first { "DESC" } else { "ASC" };
     let sql = format!(
         "{SELECT} WHERE h.chatroom_id = ? AND h.seq > ? AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"

@@ -91,12 +91,16 @@ pub async fn post_message(
         .chat
         .post_message(auth.id, room, &client_id, &message)
         .await?;
-    Ok(if posted.created {
+    let mut response = if posted.created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
+    };
+    let response = response.json(&posted.message);
+    if posted.created {
+        state.publish_message(posted.message).await;
     }
-    .json(posted.message))
+    Ok(response)
 }
 
 #[derive(Deserialize, ToSchema)]

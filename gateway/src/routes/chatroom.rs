@@ -260,7 +260,8 @@ async fn invite(
     let mut errors = FieldErrors::new();
     let username = errors.required("username", username, Username::parse);
     let username = errors.done(username)?;
-    let (info, _added) = state.chatrooms.invite(auth.id, room, &username).await?;
+    let (info, added) = state.chatrooms.invite(auth.id, room, &username).await?;
+    state.publish_member_added(room, added).await;
     Ok(web::Json(info))
 }
 
@@ -310,6 +311,7 @@ async fn leave(
 ) -> Result<web::Json<Left>, ApiError> {
     let room = required_id("id", room)?;
     state.chatrooms.exit(auth.id, room).await?;
+    state.publish_member_left(room, auth.id).await;
     Ok(web::Json(Left { left: true }))
 }
 

@@ -198,6 +198,9 @@ struct LogSink;
 
 impl Write for LogSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
         LOG.lock().unwrap().push_str(&String::from_utf8_lossy(buf));
         Ok(buf.len())
     }
@@ -211,8 +214,13 @@ impl Write for LogSink {
 fn capture_logs() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        // TEST_LOG=<filter> adds the gateway's own log lines, for debugging a test.
+        let filter = match std::env::var("TEST_LOG") {
+            Ok(extra) => format!("mail=info,{extra}"),
+            Err(_) => "mail=info".to_owned(),
+        };
         tracing_subscriber::fmt()
-            .with_env_filter("mail=info")
+            .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(|| LogSink)
             .init();

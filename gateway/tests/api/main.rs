@@ -6,3 +6,5 @@ mod friendship;
 mod helpers;
 mod ops;
 mod user;
+mod ws;
+mod ws_client;

@@ -1,0 +1,256 @@
+//! Fan-out across gateways. Persist, then publish, then deliver: a message is in the database
+//! before it is published, and local sockets receive it only from the bus, so every socket sees
+//! one order and nothing twice. With Redis, each room is a channel that this gateway subscribes
+//! to while it has a socket in the room, and membership changes go over one shared channel;
+//! without Redis (the embedded default) publishing hands the event straight to the hub.
+use crate::ws::hub::{HubHandle, Outbound};
+use bytestring::ByteString;
+use deadpool_redis::redis::{self, AsyncCommands};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use user::UserId;
+
+/// What travels between gateways.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum BusEvent {
+    /// A frame for every socket in the room.
+    Frame {
+        room: i64,
+        seq: Option<i64>,
+        text: String,
+    },
+    /// `user` was added to `room`: their sockets join it, then the room gets `text`.
+    MemberAdded { room: i64, user: i64, text: String },
+    /// `user` left `room`: their sockets get `text` and leave it.
+    MemberRemoved { room: i64, user: i64, text: String },
+}
+
+impl BusEvent {
+    fn room(&self) -> i64 {
+        match self {
+            BusEvent::Frame { room, .. }
+            | BusEvent::MemberAdded { room, .. }
+            | BusEvent::MemberRemoved { room, .. } => *room,
+        }
+    }
+}
+
+/// Hands an event that reached this gateway to its hub.
+fn dispatch(hub: &HubHandle, event: BusEvent) {
+    match event {
+        BusEvent::Frame { room, seq, text } => hub.deliver(Outbound {
+            room,
+            seq,
+            text: ByteString::from(text),
+        }),
+        BusEvent::MemberAdded { room, user, text } => hub.user_added(
+            UserId(user),
+            Outbound {
+                room,
+                seq: None,
+                text: ByteString::from(text),
+            },
+        ),
+        BusEvent::MemberRemoved { room, user, text } => hub.user_removed(
+            UserId(user),
+            Outbound {
+                room,
+                seq: None,
+                text: ByteString::from(text),
+            },
+        ),
+    }
+}
+
+enum SubCommand {
+    Subscribe {
+        room: i64,
+        done: Option<oneshot::Sender<()>>,
+    },
+    Unsubscribe {
+        room: i64,
+    },
+}
+
+/// The hub's side of the bus: which rooms this gateway wants to hear.
+pub struct Subscriptions {
+    redis: Option<mpsc::UnboundedSender<SubCommand>>,
+}
+
+impl Subscriptions {
+    /// `done` resolves once the room's messages reach this gateway.
+    pub fn subscribe(&self, room: i64, done: Option<oneshot::Sender<()>>) {
+        match &self.redis {
+            Some(commands) => {
+                let _ = commands.send(SubCommand::Subscribe { room, done });
+            }
+            None => {
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+            }
+        }
+    }
+
+    pub fn unsubscribe(&self, room: i64) {
+        if let Some(commands) = &self.redis {
+            let _ = commands.send(SubCommand::Unsubscribe { room });
+        }
+    }
+}
+
+/// Publishes events; cheap to clone.
+#[derive(Clone)]
+pub enum Bus {
+    Local(HubHandle),
+    Redis {
+        pool: deadpool_redis::Pool,
+        prefix: String,
+    },
+}
+
+impl Bus {
+    /// The embedded default: one process, events go straight to the hub.
+    pub fn start_local() -> (Bus, HubHandle) {
+        let hub = HubHandle::start(Subscriptions { redis: None });
+        (Bus::Local(hub.clone()), hub)
+    }
+
+    /// Several gateways: Redis pub/sub with a dedicated subscriber connection.
+    pub fn start_redis(
+        client: redis::Client,
+        pool: deadpool_redis::Pool,
+        prefix: &str,
+    ) -> (Bus, HubHandle) {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let hub = HubHandle::start(Subscriptions {
+            redis: Some(commands),
+        });
+        tokio::spawn(run_subscriber(
+            client,
+            prefix.to_owned(),
+            receiver,
+            hub.clone(),
+        ));
+        (
+            Bus::Redis {
+                pool,
+                prefix: prefix.to_owned(),
+            },
+            hub,
+        )
+    }
+
+    /// Publishes after the change is stored. A failure is logged, not returned: the data is
+    /// safe and clients catch up by seq when they rejoin.
+    pub async fn publish(&self, event: BusEvent) {
+        match self {
+            Bus::Local(hub) => dispatch(hub, event),
+            Bus::Redis { pool, prefix } => {
+                let channel = match &event {
+                    BusEvent::Frame { room, .. } => room_channel(prefix, *room),
+                    _ => members_channel(prefix),
+                };
+                if let Err(err) = publish_redis(pool, &channel, &event).await {
+                    tracing::warn!(room = event.room(), %err, "publish failed");
+                }
+            }
+        }
+    }
+}
+
+async fn publish_redis(
+    pool: &deadpool_redis::Pool,
+    channel: &str,
+    event: &BusEvent,
+) -> Result<(), String> {
+    let payload = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let _receivers: i64 = conn
+        .publish(channel, payload)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn room_channel(prefix: &str, room: i64) -> String {
+    format!("{prefix}room:{room}")
+}
+
+fn members_channel(prefix: &str) -> String {
+    format!("{prefix}members")
+}
+
+/// Owns the subscriber connection: follows the hub's subscribe/unsubscribe requests, hands
+/// incoming events to the hub, and reconnects with backoff (resubscribing everything).
+async fn run_subscriber(
+    client: redis::Client,
+    prefix: String,
+    mut commands: mpsc::UnboundedReceiver<SubCommand>,
+    hub: HubHandle,
+) {
+    let mut rooms: HashSet<i64> = HashSet::new();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(pubsub) => {
+                let (mut sink, mut stream) = pubsub.split();
+                let mut channels = vec![members_channel(&prefix)];
+                channels.extend(rooms.iter().map(|room| room_channel(&prefix, *room)));
+                if sink.subscribe(&channels).await.is_ok() {
+                    backoff = Duration::from_millis(100);
+                    loop {
+                        tokio::select! {
+                            command = commands.recv() => {
+                                let Some(command) = command else { return };
+                                if follow(&mut sink, &prefix, &mut rooms, command).await.is_err() {
+                                    break;
+                                }
+                            }
+                            message = stream.next() => {
+                                let Some(message) = message else { break };
+                                match serde_json::from_slice::<BusEvent>(message.get_payload_bytes()) {
+                                    Ok(event) => dispatch(&hub, event),
+                                    Err(err) => tracing::warn!(%err, "unreadable bus event"),
+                                }
+                            }
+                        }
+                    }
+                }
+                tracing::warn!("lost the Redis subscription; reconnecting");
+            }
+            Err(err) => tracing::warn!(%err, "cannot reach Redis for pub/sub; retrying"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+async fn follow(
+    sink: &mut redis::aio::PubSubSink,
+    prefix: &str,
+    rooms: &mut HashSet<i64>,
+    command: SubCommand,
+) -> redis::RedisResult<()> {
+    match command {
+        SubCommand::Subscribe { room, done } => {
+            // Kept in the set even if this fails: the reconnect resubscribes it.
+            if rooms.insert(room) {
+                sink.subscribe(room_channel(prefix, room)).await?;
+            }
+            if let Some(done) = done {
+                let _ = done.send(());
+            }
+        }
+        SubCommand::Unsubscribe { room } => {
+            if rooms.remove(&room) {
+                sink.unsubscribe(room_channel(prefix, room)).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! One WebSocket connection: authenticated before the upgrade, then one `select!` loop over the
+//! client's frames, the socket's queue from the hub, a kick from the hub, shutdown and the
+//! heartbeat. After the loop the socket always leaves the hub.
+use crate::auth::{AuthUser, authenticate, bearer_token};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ws::hub::{Kick, Outbound};
+use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
+use chat::{ClientId, MessageBody, MessageKind};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most messages a `joinRoom` replays; older ones come over HTTP.
+const MAX_REPLAY: u64 = 500;
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `GET /chat?token=...` (or `Authorization: Bearer`): a bad token is an HTTP 401, no socket.
+pub async fn chat_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let token = match query.into_inner().token {
+        Some(token) => token,
+        None => bearer_token(&req)?.ok_or_else(ApiError::unauthenticated)?,
+    };
+    let user = authenticate(&state, &token).await?;
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|err| {
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "not_a_websocket",
+            format!("Upgrade to a WebSocket here: {err}"),
+        )
+    })?;
+    let limit = state.ws.max_frame_bytes;
+    let stream = stream
+        .max_frame_size(limit)
+        .aggregate_continuations()
+        .max_continuation_size(limit);
+    actix_web::rt::spawn(Connection::new(state.into_inner(), user, session).run(stream));
+    Ok(response)
+}
+
+/// A token bucket for `sendMessage`.
+struct SendBudget {
+    tokens: f64,
+    per_sec: f64,
+    burst: f64,
+    last: Instant,
+}
+
+impl SendBudget {
+    fn take(&mut self) -> bool {
+        if self.per_sec <= 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_sec;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct Connection {
+    state: Arc<AppState>,
+    user: AuthUser,
+    session: Session,
+    id: u64,
+    /// Per joined room, the seq up to which this socket already has everything (joined's
+    /// `lastSeq`, or the replay's end): live frames at or below it are skipped.
+    joined: HashMap<i64, i64>,
+    budget: SendBudget,
+}
+
+impl Connection {
+    fn new(state: Arc<AppState>, user: AuthUser, session: Session) -> Self {
+        let per_sec = if state.rate_limits {
+            state.ws.sends_per_sec
+        } else {
+            0.0
+        };
+        let burst = state.ws.send_burst;
+        let id = state.hub.next_conn_id();
+        Self {
+            state,
+            user,
+            session,
+            id,
+            joined: HashMap::new(),
+            budget: SendBudget {
+                tokens: burst,
+                per_sec,
+                burst,
+                last: Instant::now(),
+            },
+        }
+    }
+
+    async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
+        let (queue_tx, mut queue) = mpsc::channel::<Outbound>(self.state.ws.queue);
+        let (kick_tx, mut kicked) = oneshot::channel::<Kick>();
+        self.state
+            .hub
+            .connect(self.id, self.user.id, queue_tx, kick_tx);
+        let mut shutdown = self.state.shutdown.clone();
+        let mut heartbeat = tokio::time::interval(self.state.ws.ping_interval);
+        let mut last_heard = Instant::now();
+        let close = loop {
+            tokio::select! {
+                kick = &mut kicked => {
+                    if kick.is_ok() {
+                        break Some(CloseReason { code: CloseCode::Again, description: Some("too slow: resume with afterSeq".into()) });
+                    }
+                }
+                _ = shutdown.changed() => {
+                    break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
+                }
+                frame = queue.recv() => {
+                    let Some(frame) = frame else { break None };
+                    if self.write_live(frame).await.is_err() { break None }
+                }
+                message = stream.recv() => {
+                    last_heard = Instant::now();
+                    match message {
+                        Some(Ok(actix_ws::AggregatedMessage::Text(text))) => {
+                            if self.on_text(&text).await.is_err() { break None }
+                        }
+                        Some(Ok(actix_ws::AggregatedMessage::Ping(bytes))) => {
+                            if self.session.pong(&bytes).await.is_err() { break None }
+                        }
+                        Some(Ok(actix_ws::AggregatedMessage::Pong(_))) => {}
+                        Some(Ok(actix_ws::AggregatedMessage::Binary(_))) => {
+                            let error = ServerFrame::error("invalid_frame", "frames are JSON text");
+                            if self.send(&error).await.is_err() { break None }
+                        }
+                        Some(Ok(actix_ws::AggregatedMessage::Close(_))) | None => break None,
+                        Some(Err(ProtocolError::Overflow)) => {
+                            break Some(CloseReason { code: CloseCode::Size, description: Some("frames are limited to 64 KiB".into()) });
+                        }
+                        Some(Err(_)) => break Some(CloseCode::Protocol.into()),
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > self.state.ws.idle_timeout {
+                        break Some(CloseReason { code: CloseCode::Away, description: Some("heartbeat timeout".into()) });
+                    }
+                    if self.session.ping(b"").await.is_err() { break None }
+                }
+            }
+        };
+        self.state.hub.disconnect(self.id);
+        // Bounded like every write: a peer that reads nothing must not keep this task alive.
+        let _ = tokio::time::timeout(self.state.ws.write_timeout, self.session.close(close)).await;
+    }
+
+    /// Writes with a deadline: a peer that stops reading cannot hold this socket forever.
+    async fn write(&mut self, text: impl Into<bytestring::ByteString>) -> Result<(), Closed> {
+        match tokio::time::timeout(self.state.ws.write_timeout, self.session.text(text)).await {
+            Ok(result) => result,
+            Err(_) => Err(Closed),
+        }
+    }
+
+    async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closed> {
+        self.write(frame.to_text()).await
+    }
+
+    async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
+        let seen = self.joined.get(&frame.room).copied();
+        if let (Some(seq), Some(seen)) = (frame.seq, seen)
+            && seq <= seen
+        {
+            return Ok(());
+        }
+        self.write(frame.text).await
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), Closed> {
+        match ClientFrame::parse(text) {
+            Err(bad) => self.send(&bad.into()).await,
+            Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong {}).await,
+            Ok(ClientFrame::JoinRoom {
+                chatroom_id,
+                after_seq,
+            }) => self.join(chatroom_id, after_seq).await,
+            Ok(ClientFrame::LeaveRoom { chatroom_id }) => {
+                self.joined.remove(&chatroom_id);
+                self.state.hub.leave(self.id, chatroom_id);
+                self.send(&ServerFrame::Left { chatroom_id }).await
+            }
+            Ok(ClientFrame::Read { chatroom_id, seq }) => {
+                let result = self
+                    .state
+                    .chatrooms
+                    .mark_read(self.user.id, chatroom_id, seq.max(0))
+                    .await;
+                match result {
+                    Ok(_) => Ok(()),
+                    Err(err) => {
+                        self.send(&room_error(ApiError::from(err), chatroom_id, None))
+                            .await
+                    }
+                }
+            }
+            Ok(ClientFrame::SendMessage {
+                chatroom_id,
+                client_id,
+                kind,
+                content,
+            }) => {
+                self.send_message(chatroom_id, client_id, kind, content)
+                    .await
+            }
+        }
+    }
+
+    async fn join(&mut self, room: i64, after: Option<i64>) -> Result<(), Closed> {
+        // Members only: checked before this gateway subscribes to anything.
+        if let Err(err) = self.state.chat.last_seq(self.user.id, room).await {
+            return self.send(&room_error(err.into(), room, None)).await;
+        }
+        // Subscribed first, then read: what is published from now on reaches this socket, and
+        // what was stored before is in the replay; the seam is deduplicated by seq.
+        let subscribed = self.state.hub.join(self.id, room);
+        if tokio::time::timeout(Duration::from_secs(5), subscribed)
+            .await
+            .is_err()
+        {
+            tracing::warn!(room, "room subscription is slow; live messages may lag");
+        }
+        let last_seq = match self.state.chat.last_seq(self.user.id, room).await {
+            Ok(last_seq) => last_seq,
+            Err(err) => return self.send(&room_error(err.into(), room, None)).await,
+        };
+        let replay = match after {
+            Some(after) => match self
+                .state
+                .chat
+                .replay(self.user.id, room, after.max(0), MAX_REPLAY)
+                .await
+            {
+                Ok(messages) => messages,
+                Err(err) => return self.send(&room_error(err.into(), room, None)).await,
+            },
+            None => Vec::new(),
+        };
+        let seen = replay
+            .iter()
+            .map(|m| m.seq)
+            .max()
+            .unwrap_or(0)
+            .max(last_seq);
+        self.joined.insert(room, seen);
+        self.send(&ServerFrame::Joined {
+            chatroom_id: room,
+            last_seq,
+        })
+        .await?;
+        for message in replay {
+            let user_id = message.sender.id;
+            self.send(&ServerFrame::Message(RoomEvent::SendMessage {
+                user_id,
+                message,
+            }))
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn send_message(
+        &mut self,
+        room: i64,
+        client_id: String,
+        kind: MessageKind,
+        content: String,
+    ) -> Result<(), Closed> {
+        let refuse = |code: &'static str, message: String| ServerFrame::Error {
+            code,
+            message,
+            chatroom_id: Some(room),
+            client_id: Some(client_id.clone()),
+        };
+        if !self.budget.take() {
+            return self
+                .send(&refuse(
+                    "rate_limited",
+                    "Sending too fast; slow down".into(),
+                ))
+                .await;
+        }
+        let parsed = ClientId::parse(&client_id).and_then(|id| {
+            MessageBody::parse(kind, &content, &self.state.attachment_prefix())
+                .map(|body| (id, body))
+        });
+        let (id, body) = match parsed {
+            Ok(parsed) => parsed,
+            Err(message) => return self.send(&refuse("validation_failed", message)).await,
+        };
+        match self
+            .state
+            .chat
+            .post_message(self.user.id, room, &id, &body)
+            .await
+        {
+            Ok(posted) => {
+                let message = posted.message;
+                let ack = ServerFrame::Ack {
+                    client_id: client_id.clone(),
+                    chatroom_id: room,
+                    id: message.id,
+                    seq: message.seq,
+                };
+                self.send(&ack).await?;
+                if posted.created {
+                    self.state.publish_message(message).await;
+                }
+                Ok(())
+            }
+            Err(err) => {
+                self.send(&room_error(err.into(), room, Some(client_id.clone())))
+                    .await
+            }
+        }
+    }
+}
+
+/// An HTTP refusal as an `error` frame, with the same code.
+fn room_error(err: ApiError, room: i64, client_id: Option<String>) -> ServerFrame {
+    ServerFrame::Error {
+        code: err.code(),
+        message: err.message().to_owned(),
+        chatroom_id: Some(room),
+        client_id,
+    }
+}

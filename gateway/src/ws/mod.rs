@@ -1,0 +1,8 @@
+//! The real-time half: a WebSocket at `/chat` carrying every room of a user.
+//! `handler` runs one connection, `hub` owns who is in which room on this gateway, `bus` fans
+//! messages out across gateways (Redis pub/sub, or in-process), `protocol` types the frames.
+pub mod bus;
+pub mod handler;
+pub mod hub;
+pub mod protocol;
+mod publish;

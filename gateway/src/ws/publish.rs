@@ -1,0 +1,49 @@
+//! What the HTTP routes and sockets publish after a change is stored.
+use crate::state::AppState;
+use crate::ws::bus::BusEvent;
+use crate::ws::protocol::{RoomEvent, ServerFrame};
+use chat::ChatMessage;
+use user::UserId;
+
+impl AppState {
+    /// A stored message, to every socket in its room (the sender's included).
+    pub async fn publish_message(&self, message: ChatMessage) {
+        let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
+        let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
+        self.bus
+            .publish(BusEvent::Frame {
+                room,
+                seq: Some(seq),
+                text,
+            })
+            .await;
+    }
+
+    /// Someone was added to a room: their open sockets join it, and the room is told.
+    pub async fn publish_member_added(&self, room: i64, user: UserId) {
+        let event = RoomEvent::JoinRoom {
+            user_id: user.0,
+            chatroom_id: room,
+        };
+        let text = ServerFrame::Message(event).to_text();
+        self.bus
+            .publish(BusEvent::MemberAdded {
+                room,
+                user: user.0,
+                text,
+            })
+            .await;
+    }
+
+    /// Someone left a room: their open sockets get `left` and stop receiving it.
+    pub async fn publish_member_left(&self, room: i64, user: UserId) {
+        let text = ServerFrame::Left { chatroom_id: room }.to_text();
+        self.bus
+            .publish(BusEvent::MemberRemoved {
+                room,
+                user: user.0,
+                text,
+            })
+            .await;
+    }
+}

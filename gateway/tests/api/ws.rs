@@ -1,0 +1,351 @@
+//! The WebSocket hub through real sockets.
+use crate::helpers::*;
+use crate::ws_client::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A group of the owner and `friends` others (all the owner's friends), and its id.
+async fn group(app: &TestApp, friends: usize) -> (Vec<Registered>, i64) {
+    let owner = app.register("own").await;
+    let mut people = vec![];
+    for n in 0..friends {
+        let friend = app.register(&format!("f{n}")).await;
+        app.befriend(&owner, &friend).await;
+        people.push(friend);
+    }
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let body = json!({"name": "room", "memberIds": ids});
+    let room: Value = app
+        .post("/chatroom/create-group", Some(&owner.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    people.insert(0, owner);
+    (people, room["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn a_bad_token_gets_401_and_no_socket() {
+    let app = spawn_app().await;
+    assert_eq!(app.refused_upgrade("").await, 401);
+    assert_eq!(app.refused_upgrade("?token=garbage").await, 401);
+    let body = app.get("/chat?token=garbage", None).await;
+    assert_error(body, 401, "token_invalid").await;
+}
+
+#[tokio::test]
+async fn two_friends_chat_and_the_sender_is_the_token_user() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let (mut a, mut b) = (
+        app.socket(&people[0].token).await,
+        app.socket(&people[1].token).await,
+    );
+    assert_eq!(
+        a.join(room, None).await,
+        json!({"chatroomId": room, "lastSeq": 0})
+    );
+    b.join(room, None).await;
+    // Whatever the frame claims, the sender is the token's user.
+    let data = json!({"chatroomId": room, "clientId": "m1", "userId": people[1].id,
+        "sender": {"id": people[1].id}, "message": {"type": "text", "content": "hello"}});
+    a.send(json!({"event": "sendMessage", "data": data})).await;
+    let ack = a.expect("ack").await;
+    assert_eq!(
+        (
+            ack["clientId"].clone(),
+            ack["chatroomId"].clone(),
+            ack["seq"].clone()
+        ),
+        (json!("m1"), json!(room), json!(1))
+    );
+    for socket in [&mut a, &mut b] {
+        let frame = socket.expect("message").await;
+        assert_eq!(
+            (frame["type"].clone(), frame["userId"].clone()),
+            (json!("sendMessage"), json!(people[0].id))
+        );
+        assert_eq!(frame["message"]["sender"]["id"], people[0].id);
+        assert_eq!(
+            (
+                frame["message"]["content"].clone(),
+                frame["message"]["id"].clone()
+            ),
+            (json!("hello"), ack["id"].clone())
+        );
+    }
+    // HTTP sends reach sockets too.
+    let body = json!({"clientId": "h1", "type": "text", "content": "over http"});
+    assert_eq!(
+        app.post(
+            &format!("/chatroom/{room}/messages"),
+            Some(&people[1].token),
+            &body
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(a.message().await["content"], "over http");
+    assert_eq!(b.message().await["content"], "over http");
+    a.send(json!({"event": "ping", "data": {}})).await;
+    assert_eq!(a.expect("pong").await, json!({}));
+}
+
+#[tokio::test]
+async fn twenty_sockets_receive_every_message_in_one_order() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 19).await;
+    let mut sockets = Vec::new();
+    for person in &people {
+        let mut socket = app.socket(&person.token).await;
+        socket.join(room, None).await;
+        sockets.push(socket);
+    }
+    // Five senders at once, over HTTP.
+    let sends = (0..5).flat_map(|sender| (0..6).map(move |n| (sender, n))).map(|(sender, n)| {
+        let (app, token) = (&app, people[sender].token.clone());
+        async move {
+            let body = json!({"clientId": format!("s{sender}-{n}"), "type": "text", "content": format!("{sender}/{n}")});
+            let response = app.post(&format!("/chatroom/{room}/messages"), Some(&token), &body).await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+    });
+    futures_util::future::join_all(sends).await;
+    let mut orders = Vec::new();
+    for socket in &mut sockets {
+        let mut ids = Vec::new();
+        for _ in 0..30 {
+            ids.push(socket.message().await["id"].as_i64().unwrap());
+        }
+        orders.push(ids);
+    }
+    assert!(
+        orders.iter().all(|order| order == &orders[0]),
+        "one order for everyone"
+    );
+    let mut unique = orders[0].clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 30);
+}
+
+#[tokio::test]
+async fn non_members_and_bad_frames_get_error_frames() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let outsider = app.register("out").await;
+    let mut socket = app.socket(&outsider.token).await;
+    socket
+        .send(json!({"event": "joinRoom", "data": {"chatroomId": room}}))
+        .await;
+    let error = socket.expect("error").await;
+    assert_eq!(
+        (error["code"].clone(), error["chatroomId"].clone()),
+        (json!("room_not_found"), json!(room))
+    );
+    let data =
+        json!({"chatroomId": room, "clientId": "x", "message": {"type": "text", "content": "hi"}});
+    socket
+        .send(json!({"event": "sendMessage", "data": data}))
+        .await;
+    let error = socket.expect("error").await;
+    assert_eq!(
+        (error["code"].clone(), error["clientId"].clone()),
+        (json!("room_not_found"), json!("x"))
+    );
+    socket.send_raw("this is not json".into()).await;
+    assert_eq!(socket.expect("error").await["code"], "invalid_frame");
+    socket.send(json!({"event": "dance", "data": {}})).await;
+    assert_eq!(socket.expect("error").await["code"], "unknown_event");
+    let mut member = app.socket(&people[0].token).await;
+    member.join(room, None).await;
+    let data = json!({"chatroomId": room, "clientId": "bad id!", "message": {"type": "text", "content": "hi"}});
+    member
+        .send(json!({"event": "sendMessage", "data": data}))
+        .await;
+    assert_eq!(member.expect("error").await["code"], "validation_failed");
+    let data = json!({"chatroomId": room, "clientId": "long", "message": {"type": "text", "content": "x".repeat(4001)}});
+    member
+        .send(json!({"event": "sendMessage", "data": data}))
+        .await;
+    assert_eq!(member.expect("error").await["code"], "validation_failed");
+    // Still open and answering.
+    member.send(json!({"event": "ping"})).await;
+    member.expect("pong").await;
+    let history: Value = app
+        .get(
+            &format!("/chatroom/{room}/messages"),
+            Some(&people[0].token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["items"], json!([]), "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn a_resent_client_id_gets_the_same_ack_and_one_message() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut socket = app.socket(&people[0].token).await;
+    socket.join(room, None).await;
+    let first = socket.say(room, "same", "once").await;
+    socket.message().await;
+    let again = socket.say(room, "same", "twice?").await;
+    assert_eq!(first, again);
+    socket.send(json!({"event": "ping"})).await;
+    socket.expect("pong").await;
+    let history: Value = app
+        .get(
+            &format!("/chatroom/{room}/messages"),
+            Some(&people[0].token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn joining_with_after_seq_replays_what_was_missed() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut sender = app.socket(&people[0].token).await;
+    sender.join(room, None).await;
+    for n in 1..=5 {
+        sender.say(room, &format!("c{n}"), &format!("m{n}")).await;
+        sender.message().await;
+    }
+    let mut late = app.socket(&people[1].token).await;
+    assert_eq!(late.join(room, Some(2)).await["lastSeq"], 5);
+    let mut seqs = Vec::new();
+    for _ in 0..3 {
+        seqs.push(late.message().await["seq"].as_i64().unwrap());
+    }
+    sender.say(room, "c6", "m6").await;
+    sender.message().await;
+    seqs.push(late.message().await["seq"].as_i64().unwrap());
+    assert_eq!(seqs, [3, 4, 5, 6]);
+    let mut fresh = app.socket(&people[1].token).await;
+    fresh.join(room, None).await;
+    sender.say(room, "c7", "m7").await;
+    assert_eq!(
+        fresh.message().await["seq"],
+        7,
+        "no replay without afterSeq"
+    );
+}
+
+#[tokio::test]
+async fn membership_changes_take_effect_live() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 2).await;
+    let mut owner = app.socket(&people[0].token).await;
+    owner.join(room, None).await;
+    let mut leaver = app.socket(&people[1].token).await;
+    leaver.join(room, None).await;
+    let exit = app
+        .post(
+            &format!("/chatroom/{room}/exit"),
+            Some(&people[1].token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(exit.status(), StatusCode::OK);
+    assert_eq!(leaver.expect("left").await, json!({"chatroomId": room}));
+    owner.say(room, "after-exit", "you are gone").await;
+    owner.message().await;
+    leaver.send(json!({"event": "ping"})).await;
+    leaver.expect("pong").await;
+
+    // An invited friend's open socket gets the room without joining.
+    let newcomer = app.register("new").await;
+    app.befriend(&people[0], &newcomer).await;
+    let mut invited = app.socket(&newcomer.token).await;
+    invited.send(json!({"event": "ping"})).await;
+    invited.expect("pong").await;
+    let join = app
+        .post(
+            &format!("/chatroom/{room}/join"),
+            Some(&people[0].token),
+            &json!({"username": newcomer.username}),
+        )
+        .await;
+    assert_eq!(join.status(), StatusCode::OK);
+    for socket in [&mut owner, &mut invited] {
+        let event = socket.expect("message").await;
+        assert_eq!(
+            event,
+            json!({"type": "joinRoom", "userId": newcomer.id, "chatroomId": room})
+        );
+    }
+    owner.say(room, "welcome", "welcome").await;
+    assert_eq!(invited.message().await["content"], "welcome");
+}
+
+#[tokio::test]
+async fn oversized_frames_close_the_socket_with_1009() {
+    let app = spawn_app().await;
+    let user = app.register("big").await;
+    let mut socket = app.socket(&user.token).await;
+    socket.send_raw("x".repeat(70 * 1024)).await;
+    assert_eq!(socket.closed_with().await, 1009);
+}
+
+#[tokio::test]
+async fn a_silent_client_is_dropped_after_the_heartbeat_timeout() {
+    let app = spawn_app_with(|f| {
+        f.merge(("ws_ping_interval_ms", 50))
+            .merge(("ws_idle_timeout_ms", 200))
+    })
+    .await;
+    let user = app.register("quiet").await;
+    let mut tcp = app.silent_socket(&user.token, None).await;
+    let bytes = read_until_closed(&mut tcp).await;
+    // 0x89 starts a ping frame, 0x88 a close frame.
+    assert!(bytes.contains(&0x89) && bytes.contains(&0x88), "{bytes:?}");
+}
+
+#[tokio::test]
+async fn a_reader_that_stops_is_disconnected_without_slowing_the_room() {
+    let app =
+        spawn_app_with(|f| f.merge(("ws_queue", 4)).merge(("ws_write_timeout_ms", 300))).await;
+    let (people, room) = group(&app, 2).await;
+    let mut slow = app.silent_socket(&people[1].token, Some(4096)).await;
+    let join = json!({"event": "joinRoom", "data": {"chatroomId": room}}).to_string();
+    write_masked_text(&mut slow, join.as_bytes()).await;
+    let mut fast = app.socket(&people[2].token).await;
+    fast.join(room, None).await;
+    // The sender does not join: it only reads its acks.
+    let mut sender = app.socket(&people[0].token).await;
+    // 4,000 four-byte characters: 16 KB a frame, so the kernel's socket buffers (a few MB on
+    // loopback) fill long before the last one.
+    let big = "😀".repeat(4000);
+    let total = 600;
+    for n in 0..total {
+        sender.say(room, &format!("b{n}"), &big).await;
+        assert_eq!(fast.message().await["seq"], n + 1, "the room keeps flowing");
+    }
+    let bytes = read_until_closed(&mut slow).await;
+    assert!(
+        bytes.len() < total as usize * 16_000,
+        "the slow socket was cut off, got {} bytes",
+        bytes.len()
+    );
+}
+
+/// Writes one masked text frame by hand (clients must mask).
+async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) {
+    use tokio::io::AsyncWriteExt;
+    let mut frame = vec![0x81u8];
+    assert!(payload.len() < 126);
+    frame.push(0x80 | payload.len() as u8);
+    let mask = [1u8, 2, 3, 4];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    tcp.write_all(&frame).await.unwrap();
+}
