@@ -1,11 +1,11 @@
 //! Starts the real application and talks to it over HTTP.
 use figment::Figment;
 use gateway::settings::Settings;
-use gateway::startup::Application;
+use gateway::startup::{Application, StopHandle};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::io::Write;
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 use tempfile::TempDir;
 use test_support::{TestDb, fresh_db, unique};
 
@@ -15,8 +15,11 @@ pub struct TestApp {
     pub base: String,
     pub port: u16,
     pub client: reqwest::Client,
-    _db: TestDb,
+    pub stop: StopHandle,
+    db: Arc<TestDb>,
     data: TempDir,
+    /// The settings it started with, for starting a peer gateway.
+    figment: Figment,
 }
 
 pub struct Registered {
@@ -33,11 +36,9 @@ pub async fn spawn_app() -> TestApp {
 /// Starts an app; `customise` may override any setting.
 pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestApp {
     capture_logs();
-    let db = fresh_db().await.expect("test database");
-    let data = tempfile::tempdir().expect("data dir");
+    let db = Arc::new(fresh_db().await.expect("test database"));
     let mut figment = Settings::figment()
         .merge(("port", 0))
-        .merge(("data_dir", data.path()))
         .merge(("database_url", db.url.clone()))
         .merge(("bcrypt_cost", 4))
         .merge(("rate_limits", "off"))
@@ -48,22 +49,45 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
     if let Ok(url) = std::env::var("TEST_SMTP_URL") {
         figment = figment.merge(("smtp_url", url));
     }
-    let settings: Settings = customise(figment).extract().expect("test settings");
+    start(customise(figment), db).await
+}
+
+async fn start(figment: Figment, db: Arc<TestDb>) -> TestApp {
+    let data = tempfile::tempdir().expect("data dir");
+    let settings: Settings = figment
+        .clone()
+        .merge(("data_dir", data.path()))
+        .extract()
+        .expect("test settings");
     let app = Application::build(settings)
         .await
         .expect("application starts");
     let port = app.port();
+    let stop = app.stop_handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         port,
         client: reqwest::Client::new(),
-        _db: db,
+        stop,
+        db,
         data,
+        figment,
     }
 }
 
 impl TestApp {
+    /// Another gateway sharing this one's database, Redis (with the same key prefix) and token
+    /// secret: the multi-gateway deployment in one process.
+    pub async fn peer(&self) -> TestApp {
+        let mut figment = self.figment.clone();
+        // A generated secret lives in the first gateway's data directory.
+        if let Ok(secret) = std::fs::read_to_string(self.data_dir().join("jwt_secret")) {
+            figment = figment.merge(("jwt_secret", secret.trim().to_owned()));
+        }
+        start(figment, self.db.clone()).await
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self.data.path()
     }

@@ -1,0 +1,110 @@
+//! Several gateways sharing MariaDB and Redis (the real-services run): fan-out across
+//! processes, and no message lost when a gateway dies. Without Redis there is one gateway by
+//! definition, so these tests only run where `TEST_REDIS_URL` is set.
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn redis_configured() -> bool {
+    std::env::var_os("TEST_REDIS_URL").is_some()
+}
+
+async fn pair_in_room(app: &TestApp) -> (Registered, Registered, i64) {
+    let (a, b) = (app.register("a").await, app.register("b").await);
+    app.befriend(&a, &b).await;
+    let body = json!({"friendId": b.id});
+    let room: Value = app
+        .post("/chatroom/create-one-to-one", Some(&a.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    (a, b, room["id"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn a_message_sent_on_one_gateway_reaches_sockets_on_the_other_once() {
+    if !redis_configured() {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = first.peer().await;
+    let (a, b, room) = pair_in_room(&first).await;
+    let mut on_first = first.socket(&a.token).await;
+    let mut on_second = second.socket(&b.token).await;
+    on_first.join(room, None).await;
+    on_second.join(room, None).await;
+    let ack = on_first.say(room, "x1", "across").await;
+    for socket in [&mut on_first, &mut on_second] {
+        let message = socket.message().await;
+        assert_eq!(
+            (message["id"].clone(), message["content"].clone()),
+            (ack["id"].clone(), json!("across"))
+        );
+        // Exactly once: the next frame is the answer to this ping, not a second copy.
+        socket.send(json!({"event": "ping"})).await;
+        socket.expect("pong").await;
+    }
+    let body = json!({"clientId": "h1", "type": "text", "content": "via http on the second"});
+    let sent = second
+        .post(&format!("/chatroom/{room}/messages"), Some(&b.token), &body)
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    assert_eq!(
+        on_first.message().await["content"],
+        "via http on the second"
+    );
+    assert_eq!(
+        on_second.message().await["content"],
+        "via http on the second"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_lost_when_a_gateway_dies() {
+    if !redis_configured() {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = first.peer().await;
+    let (a, b, room) = pair_in_room(&first).await;
+    let mut reader = second.socket(&b.token).await;
+    reader.join(room, None).await;
+    let send = |n: usize| {
+        let (first, token) = (&first, a.token.clone());
+        async move {
+            let body =
+                json!({"clientId": format!("k{n}"), "type": "text", "content": format!("m{n}")});
+            let response = first
+                .post(&format!("/chatroom/{room}/messages"), Some(&token), &body)
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+    };
+    let mut seen = Vec::new();
+    for n in 1..=10 {
+        send(n).await;
+    }
+    for _ in 0..5 {
+        seen.push(reader.message().await["seq"].as_i64().unwrap());
+    }
+    second.stop.kill().await;
+    // While it is down, more messages are stored through the surviving gateway.
+    for n in 11..=20 {
+        send(n).await;
+    }
+    let mut resumed = first.socket(&b.token).await;
+    let after = *seen.iter().max().unwrap();
+    assert_eq!(resumed.join(room, Some(after)).await["lastSeq"], 20);
+    for n in 21..=25 {
+        send(n).await;
+    }
+    while seen.len() < 25 {
+        seen.push(resumed.message().await["seq"].as_i64().unwrap());
+    }
+    assert_eq!(
+        seen,
+        (1..=25).collect::<Vec<i64>>(),
+        "every message once, in order"
+    );
+}
