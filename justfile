@@ -32,3 +32,8 @@ migrate:
 # Exactly what CI runs.
 ci:
     bash .ci/run
+
+# Load tests against a release gateway on 127.0.0.1 (embedded, then MariaDB + Redis);
+# the figures go to docs/benchmarks.md. See bench/ and docs/benchmarks.md.
+bench:
+    bash bench/run

@@ -3,11 +3,13 @@
 
 pub mod adapters;
 pub mod auth;
+pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod secrets;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -3,17 +3,17 @@
 use crate::adapters::captcha::{MemoryStore, RedisStore};
 use crate::adapters::mail::{LogMailer, SmtpMailer};
 use crate::auth::{TokenKeys, renew_token};
+use crate::cors::cors;
 use crate::extract::{path_error, query_error};
 use crate::middleware::{json_error_body, request_span};
 use crate::openapi::ApiDoc;
 use crate::routes;
-use crate::settings::{Environment, Secret, Settings};
+use crate::secrets::jwt_secret;
+use crate::settings::{Environment, Settings};
 use crate::state::AppState;
 use crate::ws::bus::Bus;
 use crate::ws::handler::chat_socket;
-use actix_cors::Cors;
-use actix_web::dev::{RequestHead, Server, ServerHandle};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use chat::SeaChatService;
@@ -21,7 +21,6 @@ use chatroom::SeaChatroomService;
 use friend_request::SeaFriendRequestService;
 use friendship::SeaFriendshipService;
 use migration::{Migrator, MigratorTrait};
-use rand::RngCore;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -144,8 +143,8 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap(from_fn(renew_token))
-                .wrap(cors(origins.clone()))
                 .wrap(ErrorHandlers::new().default_handler(json_error_body))
+                .wrap(cors(origins.clone()))
                 .wrap(from_fn(request_span))
                 .configure(routes::user::configure)
                 .configure(routes::friendship::configure)
@@ -271,43 +270,6 @@ async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Poo
     Ok(Some(pool))
 }
 
-/// The configured secret, or in the embedded default one generated once and kept in the data
-/// directory (readable by its owner only), so tokens survive a restart.
-fn jwt_secret(settings: &Settings) -> Result<Secret, StartupError> {
-    if let Some(secret) = &settings.jwt_secret {
-        if secret.expose().len() < 32 {
-            return Err(StartupError::Config(
-                "CHAT_JWT_SECRET must be at least 32 characters".to_owned(),
-            ));
-        }
-        return Ok(secret.clone());
-    }
-    let path = settings.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path)
-        && existing.trim().len() >= 32
-    {
-        return Ok(Secret::new(existing.trim()));
-    }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(&path, &secret)?;
-    tracing::info!(path = %path.display(), "generated a JWT secret");
-    Ok(Secret::new(secret))
-}
-
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
 fn user_config(settings: &Settings) -> UserConfig {
     UserConfig {
         bcrypt_cost: settings.bcrypt_cost,
@@ -321,29 +283,4 @@ fn user_config(settings: &Settings) -> UserConfig {
             window: Duration::from_secs(settings.login_failure_window_secs),
         },
     }
-}
-
-/// Cross-origin callers from the configured origins; same-origin requests (the built-in web
-/// client, whose browser still sends `Origin` on POST) always pass. Never a wildcard.
-fn cors(origins: Vec<String>) -> Cors {
-    Cors::default()
-        .allowed_origin_fn(move |origin, head| {
-            let origin = origin.to_str().unwrap_or_default();
-            origins.iter().any(|allowed| allowed == origin) || same_origin(origin, head)
-        })
-        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .expose_headers(["token", "x-request-id", "retry-after"])
-        .max_age(3600)
-}
-
-fn same_origin(origin: &str, head: &RequestHead) -> bool {
-    let host = head
-        .headers()
-        .get(header::HOST)
-        .and_then(|h: &HeaderValue| h.to_str().ok());
-    let without_scheme = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    matches!((host, without_scheme), (Some(host), Some(rest)) if host == rest)
 }

@@ -2,7 +2,7 @@
 use crate::auth::TokenKeys;
 use crate::settings::WsSettings;
 use crate::ws::bus::Bus;
-use crate::ws::hub::HubHandle;
+use crate::ws::hub_task::HubHandle;
 use chat::ChatService;
 use chatroom::ChatroomService;
 use friend_request::FriendRequestService;

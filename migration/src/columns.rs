@@ -63,6 +63,20 @@ pub fn nocase_string(manager: &SchemaManager, name: impl IntoIden, len: u32) -> 
     column
 }
 
+/// An ASCII string compared byte for byte on both backends (ids chosen by clients, which the
+/// tables' case-insensitive MySQL collation would otherwise fold).
+pub fn exact_ascii(manager: &SchemaManager, name: impl IntoIden, len: u32) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    if manager.get_database_backend() == DatabaseBackend::MySql {
+        column.custom(format!(
+            "VARCHAR({len}) CHARACTER SET ascii COLLATE ascii_bin"
+        ));
+    } else {
+        column.string_len(len);
+    }
+    column.not_null().to_owned()
+}
+
 /// Adds `create_time` and `update_time` to a table.
 pub fn with_times(manager: &SchemaManager, table: &mut TableCreateStatement) {
     #[derive(DeriveIden)]

@@ -1,4 +1,4 @@
-use crate::columns::{id, reference, table, with_times};
+use crate::columns::{exact_ascii, id, reference, table, with_times};
 use crate::m20261126_000001_create_users::Users;
 use crate::m20261126_000004_create_chatroom::Chatroom;
 use sea_orm_migration::prelude::*;
@@ -31,11 +31,8 @@ impl MigrationTrait for Migration {
             // 0 text, 1 image, 2 file.
             .col(ColumnDef::new(ChatHistory::Type).small_integer().not_null())
             .col(ColumnDef::new(ChatHistory::Content).text().not_null())
-            .col(
-                ColumnDef::new(ChatHistory::ClientId)
-                    .string_len(64)
-                    .not_null(),
-            )
+            // `abc` and `ABC` are two client ids, on MySQL as on SQLite.
+            .col(exact_ascii(manager, ChatHistory::ClientId, 64))
             .foreign_key(
                 ForeignKey::create()
                     .from(ChatHistory::Table, ChatHistory::ChatroomId)

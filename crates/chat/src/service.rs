@@ -3,12 +3,13 @@ use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
 use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
 use ::chatroom::entity::{chatroom, user_chatroom};
-use ::chatroom::{ChatMessage, messages_by_ids, messages_page, require_member};
+use ::chatroom::{ChatMessage, is_member, messages_by_ids, messages_page, require_member};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use user::UserId;
 
@@ -48,25 +49,22 @@ impl SeaChatService {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+}
 
-    async fn stored(
-        &self,
-        sender: UserId,
-        client_id: &ClientId,
-    ) -> Result<Option<ChatMessage>, ChatError> {
-        let id = Messages::find()
-            .filter(Column::SenderId.eq(sender.0))
-            .filter(Column::ClientId.eq(client_id.as_str()))
-            .select_only()
-            .column(Column::Id)
-            .into_tuple::<i64>()
-            .one(&self.db)
-            .await?;
-        match id {
-            Some(id) => Ok(messages_by_ids(&self.db, &[id]).await?.pop()),
-            None => Ok(None),
-        }
-    }
+/// The id of `sender`'s message with this client id, if any.
+async fn stored_id(
+    conn: &impl ConnectionTrait,
+    sender: UserId,
+    client_id: &ClientId,
+) -> Result<Option<i64>, ChatError> {
+    Ok(Messages::find()
+        .filter(Column::SenderId.eq(sender.0))
+        .filter(Column::ClientId.eq(client_id.as_str()))
+        .select_only()
+        .column(Column::Id)
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
 }
 
 #[async_trait]
@@ -79,32 +77,46 @@ impl ChatService for SeaChatService {
         client_id: &ClientId,
         body: &MessageBody,
     ) -> Result<Posted, ChatError> {
-        require_member(&self.db, sender, room).await?;
-        if let Some(message) = self.stored(sender, client_id).await? {
-            return Ok(Posted {
-                message,
-                created: false,
-            });
-        }
-        let now = user::time::now();
         let txn = self.db.begin().await?;
-        // The row lock of this update orders concurrent senders: seq is gapless per room.
-        chatroom::Entity::update_many()
+        // The room row's lock is taken first, by every change to a room's seq or members: senders
+        // line up (seq is gapless, and commits in seq order), and whatever committed before we
+        // got the lock (an exit, the same clientId from another tab) is visible below.
+        let bumped = chatroom::Entity::update_many()
             .col_expr(
                 chatroom::Column::LastSeq,
                 Expr::col(chatroom::Column::LastSeq).add(1),
             )
+            .filter(chatroom::Column::Id.eq(room))
+            .exec(&txn)
+            .await?;
+        if bumped.rows_affected == 0 || !is_member(&txn, sender, room).await? {
+            txn.rollback().await?;
+            return Err(ChatError::RoomNotFound);
+        }
+        if let Some(id) = stored_id(&txn, sender, client_id).await? {
+            // A repeat: nothing is stored, the seq bump is undone.
+            txn.rollback().await?;
+            let message = messages_by_ids(&self.db, &[id]).await?.pop();
+            return Ok(Posted {
+                message: message.ok_or(ChatError::RoomNotFound)?,
+                created: false,
+            });
+        }
+        let (seq, previous) = chatroom::Entity::find_by_id(room)
+            .select_only()
+            .column(chatroom::Column::LastSeq)
+            .column(chatroom::Column::UpdateTime)
+            .into_tuple::<(i64, DateTime<Utc>)>()
+            .one(&txn)
+            .await?
+            .ok_or(ChatError::RoomNotFound)?;
+        // Taken under the lock and never before the previous message: times follow seq.
+        let now = std::cmp::max(user::time::now(), previous);
+        chatroom::Entity::update_many()
             .col_expr(chatroom::Column::UpdateTime, Expr::value(now))
             .filter(chatroom::Column::Id.eq(room))
             .exec(&txn)
             .await?;
-        let seq = chatroom::Entity::find_by_id(room)
-            .select_only()
-            .column(chatroom::Column::LastSeq)
-            .into_tuple::<i64>()
-            .one(&txn)
-            .await?
-            .ok_or(ChatError::RoomNotFound)?;
         let inserted = ActiveModel {
             chatroom_id: Set(room),
             seq: Set(seq),
@@ -120,15 +132,15 @@ impl ChatService for SeaChatService {
         .await;
         let message = match inserted {
             Ok(message) => message,
-            // The same client id raced in from another connection: that one is the message.
+            // The same client id raced in through another room: that one is the message.
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                drop(txn);
-                let message = self
-                    .stored(sender, client_id)
+                txn.rollback().await?;
+                let id = stored_id(&self.db, sender, client_id)
                     .await?
                     .ok_or(ChatError::Database(err))?;
+                let message = messages_by_ids(&self.db, &[id]).await?.pop();
                 return Ok(Posted {
-                    message,
+                    message: message.ok_or(ChatError::RoomNotFound)?,
                     created: false,
                 });
             }

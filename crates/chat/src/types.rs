@@ -51,6 +51,7 @@ impl MessageBody {
                     && content.len() > attachment_prefix.len()
                     && content.starts_with(attachment_prefix)
                     && !content.contains(|c: char| c.is_whitespace() || c.is_control())
+                    && !user::has_dot_segment(content)
             }
         };
         match (valid, kind) {

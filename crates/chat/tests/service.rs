@@ -332,3 +332,37 @@ async fn lists_and_history_run_a_fixed_number_of_statements() {
     );
     assert!(for_history <= 3, "{for_history}");
 }
+
+#[tokio::test]
+async fn client_ids_are_case_sensitive_on_every_backend() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    let lower = w
+        .chat
+        .post_message(w.users[0], room, &client("abc"), &text("one"))
+        .await
+        .unwrap();
+    let upper = w
+        .chat
+        .post_message(w.users[0], room, &client("ABC"), &text("two"))
+        .await
+        .unwrap();
+    assert!(lower.created && upper.created);
+    assert_ne!(lower.message.id, upper.message.id);
+}
+
+#[tokio::test]
+async fn message_times_follow_seq() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    for n in 0..20 {
+        w.say(n % 2, room, &format!("t{n}")).await;
+    }
+    let history = w
+        .chat
+        .history(w.users[0], room, cursor(None, None, Some("100")))
+        .await
+        .unwrap();
+    let times: Vec<_> = history.items.iter().map(|m| m.create_time).collect();
+    assert!(times.windows(2).all(|pair| pair[0] <= pair[1]));
+}

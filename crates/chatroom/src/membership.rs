@@ -51,3 +51,32 @@ pub(crate) async fn add_members(
     user_chatroom::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
 }
+
+/// Like `require_member`, with the room locked for the rest of the transaction.
+pub async fn require_member_locked(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    room: i64,
+) -> Result<chatroom::Model, ChatroomError> {
+    let room = lock_room(conn, room)
+        .await?
+        .ok_or(ChatroomError::NotFound)?;
+    if !is_member(conn, user, room.id).await? {
+        return Err(ChatroomError::NotFound);
+    }
+    Ok(room)
+}
+
+/// The room, locked for the rest of the transaction (`FOR UPDATE`; SQLite has one writer and
+/// ignores it). Every change to a room's seq or members takes this lock first, so concurrent
+/// changes line up, never deadlock, and each sees what the previous one committed.
+pub async fn lock_room(
+    conn: &impl ConnectionTrait,
+    room: i64,
+) -> Result<Option<chatroom::Model>, DbErr> {
+    use sea_orm::QuerySelect;
+    chatroom::Entity::find_by_id(room)
+        .lock_exclusive()
+        .one(conn)
+        .await
+}

@@ -2,7 +2,7 @@
 use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
 use crate::list::list_rooms;
-use crate::membership::{add_members, is_member, require_member};
+use crate::membership::{add_members, is_member, require_member, require_member_locked};
 use crate::types::{GroupName, RoomInfo, RoomKind, RoomListItem};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
@@ -256,33 +256,35 @@ impl ChatroomService for SeaChatroomService {
         room: i64,
         username: &Username,
     ) -> Result<(RoomInfo, UserId), ChatroomError> {
-        let room = require_member(&self.db, me, room).await?;
+        let txn = self.db.begin().await?;
+        // Locked: the new member's read marker is the room's seq at this moment, exactly.
+        let room = require_member_locked(&txn, me, room).await?;
         if RoomKind::from_db(&room.kind) == RoomKind::Direct {
             return Err(ChatroomError::DirectRoom);
         }
         let target = Users::find()
             .filter(UserColumn::Username.eq(username.as_str()))
-            .one(&self.db)
+            .one(&txn)
             .await?
             .ok_or(ChatroomError::UserNotFound)?;
         let target = UserId(target.id);
-        if is_member(&self.db, target, room.id).await? {
+        if is_member(&txn, target, room.id).await? {
             return Err(ChatroomError::AlreadyMember);
         }
-        if !friendship::are_friends(&self.db, me, target).await? {
+        if !friendship::are_friends(&txn, me, target).await? {
             return Err(ChatroomError::NotAFriend);
         }
-        match add_members(&self.db, room.id, &[target], room.last_seq).await {
-            Err(err) if is_unique_violation(&err) => return Err(ChatroomError::AlreadyMember),
-            other => other?,
-        }
-        Ok((room_info(&self.db, me, room).await?, target))
+        add_members(&txn, room.id, &[target], room.last_seq).await?;
+        let info = room_info(&txn, me, room).await?;
+        txn.commit().await?;
+        Ok((info, target))
     }
 
     #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
     async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError> {
         let txn = self.db.begin().await?;
-        let room = require_member(&txn, me, room).await?;
+        // Locked first (as senders do): two leaving owners cannot pick each other as heir.
+        let room = require_member_locked(&txn, me, room).await?;
         if RoomKind::from_db(&room.kind) == RoomKind::Direct {
             return Err(ChatroomError::DirectRoom);
         }

@@ -145,17 +145,20 @@ impl Captchas {
         given: &Captcha,
     ) -> Result<(), UserError> {
         let key = code_key(flow, to);
+        // Every try is counted before the comparison, so parallel guesses cannot outrun the
+        // limit: the sixth try of a code fails even when it is right.
+        let tries = self
+            .store
+            .increment(&tries_key(flow, to), self.times.ttl(flow))
+            .await?;
+        if tries > MAX_WRONG_TRIES {
+            self.store.delete(&key).await?;
+            return Err(UserError::CaptchaInvalid);
+        }
         let Some(stored) = self.store.get(&key).await? else {
             return Err(UserError::CaptchaInvalid);
         };
         if stored != given.as_str() {
-            let tries = self
-                .store
-                .increment(&tries_key(flow, to), self.times.ttl(flow))
-                .await?;
-            if tries >= MAX_WRONG_TRIES {
-                self.store.delete(&key).await?;
-            }
             return Err(UserError::CaptchaInvalid);
         }
         // Deleting is the single-use gate: of two requests with the same code, one wins.

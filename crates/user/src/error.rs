@@ -53,14 +53,22 @@ pub enum UserError {
 impl From<DbErr> for UserError {
     /// Unique keys are the authority on duplicates (a pre-check can race); name which one fired.
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("username") => {
-                UserError::UsernameTaken
-            }
-            Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("email") => {
-                UserError::EmailTaken
-            }
-            _ => UserError::Database(err),
+        // The key's name, not the duplicate value: MySQL says "Duplicate entry 'x' for key
+        // 'email'", SQLite "UNIQUE constraint failed: users.email".
+        let key = match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => detail
+                .rsplit("for key")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            _ => return UserError::Database(err),
+        };
+        if key.contains("username") {
+            UserError::UsernameTaken
+        } else if key.contains("email") {
+            UserError::EmailTaken
+        } else {
+            UserError::Database(err)
         }
     }
 }

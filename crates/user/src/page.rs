@@ -5,6 +5,8 @@ use utoipa::ToSchema;
 
 const DEFAULT_PAGE_SIZE: u64 = 20;
 const MAX_PAGE_SIZE: u64 = 100;
+/// Keeps every offset far inside the signed 64-bit range databases bind.
+const MAX_PAGE: u64 = 10_000_000;
 
 /// A validated page request: `page` ≥ 1, `pageSize` 1–100. Out-of-range values are refused,
 /// never clamped, so a client bug shows up as a 400 instead of a silently different page.
@@ -16,7 +18,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn parse(page: Option<&str>, page_size: Option<&str>) -> Result<Self, Vec<FieldError>> {
-        let page = parse_bounded("page", page, 1, u64::MAX / MAX_PAGE_SIZE, 1);
+        let page = parse_bounded("page", page, 1, MAX_PAGE, 1);
         let size = parse_bounded("pageSize", page_size, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
         match (page, size) {
             (Ok(page), Ok(page_size)) => Ok(Self { page, page_size }),

@@ -163,7 +163,7 @@ impl UserService for SeaUserService {
 
     #[tracing::instrument(skip_all, err)]
     async fn login(&self, input: LoginInput, client: &str) -> Result<LoggedIn, UserError> {
-        self.throttle.check(&input.username, client).await?;
+        self.throttle.admit(&input.username, client).await?;
         let user = self.find_by_username(&input.username).await?;
         let hash = match &user {
             Some(user) => user.password_hash.clone(),
@@ -179,9 +179,7 @@ impl UserService for SeaUserService {
                 })
             }
             _ => {
-                self.throttle
-                    .record_failure(&input.username, client)
-                    .await?;
+                self.throttle.record_failure(client).await?;
                 Err(UserError::InvalidCredentials)
             }
         }

@@ -1,5 +1,5 @@
-//! Login failure throttling: after too many failures for a username, or from one client address,
-//! within a window, further attempts get 429 until the window ends.
+//! Login throttling: too many attempts for one username, or failures from one client address,
+//! within a window, and further attempts get 429 until the window ends.
 use crate::error::UserError;
 use crate::ports::EphemeralStore;
 use std::sync::Arc;
@@ -32,39 +32,37 @@ impl LoginThrottle {
         Self { store, limits }
     }
 
-    fn keys(&self, username: &str, address: &str) -> [(String, u64); 2] {
-        [
-            (username_key(username), self.limits.per_username),
-            (
-                format!("login_fail:addr:{address}"),
-                self.limits.per_address,
-            ),
-        ]
-    }
-
-    /// Refuses the attempt when either counter has reached its limit.
-    pub async fn check(&self, username: &str, address: &str) -> Result<(), UserError> {
-        for (key, limit) in self.keys(username, address) {
-            let count = self.store.get(&key).await?;
-            let count = count.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
-            if count >= limit {
-                let remaining = self.store.ttl(&key).await?.unwrap_or(self.limits.window);
-                return Err(UserError::LoginThrottled {
-                    retry_after_secs: remaining.as_secs().max(1),
-                });
-            }
+    /// Admits an attempt or refuses it. The username's attempt is counted before the password
+    /// is checked, so parallel guesses cannot outrun the limit; a success clears the count.
+    pub async fn admit(&self, username: &str, address: &str) -> Result<(), UserError> {
+        let address_key = address_key(address);
+        let failures = self.store.get(&address_key).await?;
+        let failures = failures.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+        if failures >= self.limits.per_address {
+            return Err(self.throttled(&address_key).await?);
+        }
+        let user_key = username_key(username);
+        let attempts = self.store.increment(&user_key, self.limits.window).await?;
+        if attempts > self.limits.per_username {
+            return Err(self.throttled(&user_key).await?);
         }
         Ok(())
     }
 
-    pub async fn record_failure(&self, username: &str, address: &str) -> Result<(), UserError> {
-        for (key, _) in self.keys(username, address) {
-            self.store.increment(&key, self.limits.window).await?;
-        }
+    async fn throttled(&self, key: &str) -> Result<UserError, UserError> {
+        let remaining = self.store.ttl(key).await?.unwrap_or(self.limits.window);
+        Ok(UserError::LoginThrottled {
+            retry_after_secs: remaining.as_secs().max(1),
+        })
+    }
+
+    /// Counts a failure against the client address (shared by everyone behind it).
+    pub async fn record_failure(&self, address: &str) -> Result<(), UserError> {
+        let key = address_key(address);
+        self.store.increment(&key, self.limits.window).await?;
         Ok(())
     }
 
-    /// A successful login clears the username's count (not the address's, shared by others).
     pub async fn record_success(&self, username: &str) -> Result<(), UserError> {
         self.store.delete(&username_key(username)).await?;
         Ok(())
@@ -73,4 +71,8 @@ impl LoginThrottle {
 
 fn username_key(username: &str) -> String {
     format!("login_fail:user:{}", username.to_lowercase())
+}
+
+fn address_key(address: &str) -> String {
+    format!("login_fail:addr:{address}")
 }

@@ -193,7 +193,8 @@ impl HeadPic {
         let valid_url = raw.len() <= 1024
             && raw.len() > own_avatar_prefix.len()
             && raw.starts_with(own_avatar_prefix)
-            && !raw.contains(|c: char| c.is_whitespace() || c.is_control());
+            && !raw.contains(|c: char| c.is_whitespace() || c.is_control())
+            && !has_dot_segment(raw);
         if raw.is_empty() || valid_url {
             Ok(Self(raw.to_owned()))
         } else {
@@ -204,6 +205,16 @@ impl HeadPic {
 
 /// The escape character of every `LIKE` pattern built from a `SearchText`.
 pub const LIKE_ESCAPE: char = '!';
+
+/// Whether a URL path could climb out of its prefix (`..`, also percent-encoded, or `\\`).
+pub fn has_dot_segment(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.contains("/../")
+        || lower.ends_with("/..")
+        || lower.contains("/./")
+        || lower.contains("%2e")
+        || lower.contains('\\')
+}
 
 impl SearchText {
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -221,7 +232,9 @@ impl SearchText {
     pub fn contains_pattern(&self) -> String {
         let mut pattern = String::with_capacity(self.0.len() + 2);
         pattern.push('%');
-        for c in self.0.to_lowercase().chars() {
+        // ASCII folding only, as SQLite's LIKE and LOWER do: an accented name still matches
+        // itself there (MySQL's collation folds the rest anyway).
+        for c in self.0.to_ascii_lowercase().chars() {
             if matches!(c, '%' | '_' | LIKE_ESCAPE) {
                 pattern.push(LIKE_ESCAPE);
             }

@@ -543,3 +543,48 @@ async fn search_leaves_out_the_caller() {
         .unwrap();
     assert!(page.items.is_empty());
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_five_tries() {
+    let h = harness().await;
+    let address = format!("{}@example.com", name("burst"));
+    h.service
+        .send_register_captcha(&email(&address))
+        .await
+        .unwrap();
+    let code = h.outbox.code_for(&address);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let guesses = (0..8).map(|_| {
+        h.service
+            .register(register_input(&name("g"), &address, wrong))
+    });
+    for result in futures_util::future::join_all(guesses).await {
+        assert!(
+            matches!(result, Err(UserError::CaptchaInvalid)),
+            "{result:?}"
+        );
+    }
+    let right = h
+        .service
+        .register(register_input(&name("g"), &address, &code))
+        .await;
+    assert!(matches!(right, Err(UserError::CaptchaInvalid)), "{right:?}");
+}
+
+#[tokio::test]
+async fn a_taken_address_is_reported_as_such_whatever_it_contains() {
+    let h = harness().await;
+    // The address contains the word "username": the error must still name the email.
+    let first = h.register(&format!("username{}", name("x"))).await;
+    let h2 = harness_on(&h).await;
+    h2.service
+        .send_register_captcha(&email(&first.email))
+        .await
+        .unwrap();
+    let code = h2.outbox.code_for(&first.email);
+    let err = h2
+        .service
+        .register(register_input(&name("other"), &first.email, &code))
+        .await;
+    assert!(matches!(err, Err(UserError::EmailTaken)), "{err:?}");
+}

@@ -73,21 +73,19 @@ impl EphemeralStore for RedisStore {
     }
 
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
-        let key = self.key(key);
+        // One atomic script: the window starts at the first increment (any Redis version;
+        // `PEXPIRE .. NX` would need Redis 7).
+        let script = redis::Script::new(
+            "local n = redis.call('INCR', KEYS[1]) \
+             if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
+        );
         let mut conn = self.pool.get().await.map_err(store_error)?;
-        // One atomic round trip; NX keeps the window anchored at the first increment.
-        let (count, _): (u64, i64) = redis::pipe()
-            .atomic()
-            .cmd("INCR")
-            .arg(&key)
-            .cmd("PEXPIRE")
-            .arg(&key)
+        script
+            .key(self.key(key))
             .arg(millis(window))
-            .arg("NX")
-            .query_async(&mut conn)
+            .invoke_async(&mut conn)
             .await
-            .map_err(store_error)?;
-        Ok(count)
+            .map_err(store_error)
     }
 
     async fn delete(&self, key: &str) -> Result<bool, StoreError> {

@@ -98,7 +98,9 @@ pub async fn post_message(
     };
     let response = response.json(&posted.message);
     if posted.created {
-        state.publish_message(posted.message).await;
+        // Detached: a client that hangs up after the commit must not cancel the delivery.
+        let state = state.into_inner();
+        actix_web::rt::spawn(async move { state.publish_message(posted.message).await });
     }
     Ok(response)
 }

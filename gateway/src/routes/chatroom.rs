@@ -21,8 +21,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/create-one-to-one").post(create_one_to_one))
             .service(web::resource("/create-group").post(create_group))
             .service(web::resource("/direct").get(direct_room))
-            .service(web::resource("/join").get(join_room_by_query))
-            .service(web::resource("/exit").get(exit_room_by_query))
+            .service(
+                web::resource("/join")
+                    .get(join_room_by_query)
+                    .post(join_room_by_query),
+            )
+            .service(
+                web::resource("/exit")
+                    .get(exit_room_by_query)
+                    .post(exit_room_by_query),
+            )
             .service(web::resource("/{id}").get(room_info))
             .service(web::resource("/{id}/members").get(room_members))
             .service(web::resource("/{id}/join").post(join_room))
@@ -251,7 +259,7 @@ pub struct JoinRequest {
 }
 
 async fn invite(
-    state: &AppState,
+    state: web::Data<AppState>,
     auth: AuthUser,
     room: Option<&str>,
     username: Option<&str>,
@@ -261,7 +269,8 @@ async fn invite(
     let username = errors.required("username", username, Username::parse);
     let username = errors.done(username)?;
     let (info, added) = state.chatrooms.invite(auth.id, room, &username).await?;
-    state.publish_member_added(room, added).await;
+    let publisher = state.into_inner();
+    actix_web::rt::spawn(async move { publisher.publish_member_added(room, added).await });
     Ok(web::Json(info))
 }
 
@@ -276,13 +285,7 @@ pub async fn join_room(
     path: web::Path<String>,
     body: JsonBody<JoinRequest>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
-    invite(
-        &state,
-        auth,
-        Some(path.as_str()),
-        body.0.username.as_deref(),
-    )
-    .await
+    invite(state, auth, Some(path.as_str()), body.0.username.as_deref()).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -292,7 +295,7 @@ pub struct JoinQuery {
 }
 
 /// Adds a friend of mine to a group I am in (the original design's GET form).
-#[utoipa::path(get, path = "/chatroom/join", tag = "chatroom", params(JoinQuery),
+#[utoipa::path(method(get, post), path = "/chatroom/join", tag = "chatroom", params(JoinQuery),
     security(("bearer" = [])),
     responses((status = 200, body = RoomInfo), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -301,17 +304,18 @@ pub async fn join_room_by_query(
     auth: AuthUser,
     query: web::Query<JoinQuery>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
-    invite(&state, auth, query.id.as_deref(), query.username.as_deref()).await
+    invite(state, auth, query.id.as_deref(), query.username.as_deref()).await
 }
 
 async fn leave(
-    state: &AppState,
+    state: web::Data<AppState>,
     auth: AuthUser,
     room: Option<&str>,
 ) -> Result<web::Json<Left>, ApiError> {
     let room = required_id("id", room)?;
     state.chatrooms.exit(auth.id, room).await?;
-    state.publish_member_left(room, auth.id).await;
+    let publisher = state.into_inner();
+    actix_web::rt::spawn(async move { publisher.publish_member_left(room, auth.id).await });
     Ok(web::Json(Left { left: true }))
 }
 
@@ -324,7 +328,7 @@ pub async fn exit_room(
     auth: AuthUser,
     path: web::Path<String>,
 ) -> Result<web::Json<Left>, ApiError> {
-    leave(&state, auth, Some(path.as_str())).await
+    leave(state, auth, Some(path.as_str())).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -333,7 +337,7 @@ pub struct RoomQuery {
 }
 
 /// Leaves a group (the original design's GET form).
-#[utoipa::path(get, path = "/chatroom/exit", tag = "chatroom", params(RoomQuery),
+#[utoipa::path(method(get, post), path = "/chatroom/exit", tag = "chatroom", params(RoomQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Left), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn exit_room_by_query(
@@ -341,5 +345,5 @@ pub async fn exit_room_by_query(
     auth: AuthUser,
     query: web::Query<RoomQuery>,
 ) -> Result<web::Json<Left>, ApiError> {
-    leave(&state, auth, query.id.as_deref()).await
+    leave(state, auth, query.id.as_deref()).await
 }

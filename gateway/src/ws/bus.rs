@@ -3,7 +3,8 @@
 //! one order and nothing twice. With Redis, each room is a channel that this gateway subscribes
 //! to while it has a socket in the room, and membership changes go over one shared channel;
 //! without Redis (the embedded default) publishing hands the event straight to the hub.
-use crate::ws::hub::{HubHandle, Outbound};
+use crate::ws::hub::Outbound;
+use crate::ws::hub_task::HubHandle;
 use bytestring::ByteString;
 use deadpool_redis::redis::{self, AsyncCommands};
 use futures_util::StreamExt;
@@ -155,8 +156,18 @@ impl Bus {
                     BusEvent::Frame { room, .. } => room_channel(prefix, *room),
                     _ => members_channel(prefix),
                 };
-                if let Err(err) = publish_redis(pool, &channel, &event).await {
-                    tracing::warn!(room = event.room(), %err, "publish failed");
+                let mut delay = Duration::from_millis(50);
+                for attempt in 1..=3 {
+                    match publish_redis(pool, &channel, &event).await {
+                        Ok(()) => return,
+                        Err(err) if attempt == 3 => {
+                            tracing::warn!(room = event.room(), %err, "publish failed; clients catch up by seq")
+                        }
+                        Err(_) => {
+                            tokio::time::sleep(delay).await;
+                            delay *= 4;
+                        }
+                    }
                 }
             }
         }
@@ -195,6 +206,7 @@ async fn run_subscriber(
 ) {
     let mut rooms: HashSet<i64> = HashSet::new();
     let mut backoff = Duration::from_millis(100);
+    let mut connected_before = false;
     loop {
         match client.get_async_pubsub().await {
             Ok(pubsub) => {
@@ -203,6 +215,12 @@ async fn run_subscriber(
                 channels.extend(rooms.iter().map(|room| room_channel(&prefix, *room)));
                 if sink.subscribe(&channels).await.is_ok() {
                     backoff = Duration::from_millis(100);
+                    // Whatever was published while the subscription was down is lost for the
+                    // local sockets: they are closed (1013) and rejoin with `afterSeq`.
+                    if connected_before {
+                        hub.resync_all();
+                    }
+                    connected_before = true;
                     loop {
                         tokio::select! {
                             command = commands.recv() => {

@@ -4,6 +4,7 @@
 use crate::auth::{AuthUser, authenticate, bearer_token};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::ws::budget::SendBudget;
 use crate::ws::hub::{Kick, Outbound};
 use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -51,32 +52,6 @@ pub async fn chat_socket(
     Ok(response)
 }
 
-/// A token bucket for `sendMessage`.
-struct SendBudget {
-    tokens: f64,
-    per_sec: f64,
-    burst: f64,
-    last: Instant,
-}
-
-impl SendBudget {
-    fn take(&mut self) -> bool {
-        if self.per_sec <= 0.0 {
-            return true;
-        }
-        let now = Instant::now();
-        let refill = now.duration_since(self.last).as_secs_f64() * self.per_sec;
-        self.tokens = (self.tokens + refill).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
 struct Connection {
     state: Arc<AppState>,
     user: AuthUser,
@@ -103,12 +78,7 @@ impl Connection {
             session,
             id,
             joined: HashMap::new(),
-            budget: SendBudget {
-                tokens: burst,
-                per_sec,
-                burst,
-                last: Instant::now(),
-            },
+            budget: SendBudget::new(per_sec, burst),
         }
     }
 
@@ -124,9 +94,12 @@ impl Connection {
         let close = loop {
             tokio::select! {
                 kick = &mut kicked => {
-                    if kick.is_ok() {
-                        break Some(CloseReason { code: CloseCode::Again, description: Some("too slow: resume with afterSeq".into()) });
-                    }
+                    let description = match kick {
+                        Ok(Kick::SlowReader) => "too slow: rejoin with afterSeq",
+                        Ok(Kick::Resync) => "messages may have been missed: rejoin with afterSeq",
+                        Err(_) => "dropped by the hub",
+                    };
+                    break Some(CloseReason { code: CloseCode::Again, description: Some(description.into()) });
                 }
                 _ = shutdown.changed() => {
                     break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
@@ -244,21 +217,25 @@ impl Connection {
         {
             tracing::warn!(room, "room subscription is slow; live messages may lag");
         }
-        let last_seq = match self.state.chat.last_seq(self.user.id, room).await {
-            Ok(last_seq) => last_seq,
-            Err(err) => return self.send(&room_error(err.into(), room, None)).await,
+        let read = async {
+            let last_seq = self.state.chat.last_seq(self.user.id, room).await?;
+            let replay = match after {
+                Some(after) => {
+                    let chat = &self.state.chat;
+                    chat.replay(self.user.id, room, after.max(0), MAX_REPLAY)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            Ok::<_, chat::ChatError>((last_seq, replay))
         };
-        let replay = match after {
-            Some(after) => match self
-                .state
-                .chat
-                .replay(self.user.id, room, after.max(0), MAX_REPLAY)
-                .await
-            {
-                Ok(messages) => messages,
-                Err(err) => return self.send(&room_error(err.into(), room, None)).await,
-            },
-            None => Vec::new(),
+        let (last_seq, replay) = match read.await {
+            Ok(read) => read,
+            Err(err) => {
+                // Not in the room after all (removed meanwhile, or the database failed).
+                self.state.hub.leave(self.id, room);
+                return self.send(&room_error(err.into(), room, None)).await;
+            }
         };
         let seen = replay
             .iter()
@@ -326,11 +303,12 @@ impl Connection {
                     id: message.id,
                     seq: message.seq,
                 };
-                self.send(&ack).await?;
+                // Stored means published, even if this socket has just gone.
+                let acked = self.send(&ack).await;
                 if posted.created {
                     self.state.publish_message(message).await;
                 }
-                Ok(())
+                acked
             }
             Err(err) => {
                 self.send(&room_error(err.into(), room, Some(client_id.clone())))

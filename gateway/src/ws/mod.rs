@@ -1,8 +1,10 @@
 //! The real-time half: a WebSocket at `/chat` carrying every room of a user.
 //! `handler` runs one connection, `hub` owns who is in which room on this gateway, `bus` fans
 //! messages out across gateways (Redis pub/sub, or in-process), `protocol` types the frames.
+mod budget;
 pub mod bus;
 pub mod handler;
 pub mod hub;
+pub mod hub_task;
 pub mod protocol;
 mod publish;

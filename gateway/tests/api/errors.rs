@@ -81,3 +81,54 @@ async fn every_response_has_a_request_id() {
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "my-trace-1");
 }
+
+#[tokio::test]
+async fn huge_page_numbers_are_400_not_a_crash() {
+    let app = spawn_app().await;
+    let user = app.register("pages").await;
+    let token = Some(user.token.as_str());
+    let huge = app
+        .get(
+            "/user/search?q=a&page=100000000000000000&pageSize=100",
+            token,
+        )
+        .await;
+    assert_error(huge, 400, "validation_failed").await;
+    let last = app
+        .get("/user/search?q=a&page=10000000&pageSize=100", token)
+        .await;
+    assert_eq!(last.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cross_origin_errors_keep_their_cors_headers() {
+    let app = spawn_app_with(|f| f.merge(("cors_origins", "http://web.example"))).await;
+    let response = app
+        .client
+        .get(format!("{}/no/such/route", app.base))
+        .header("origin", "http://web.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "http://web.example"
+    );
+    assert_error(response, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn paths_that_climb_out_of_the_avatar_prefix_are_refused() {
+    let app = spawn_app().await;
+    let user = app.register("dots").await;
+    app.get("/user/update/captcha", Some(&user.token)).await;
+    let code = mailed_code(&user.email);
+    let sneaky = format!(
+        "{}/storage/object/avatar/{}/../../avatar/1/x/a.png",
+        app.base, user.id
+    );
+    let body = json!({"headPic": sneaky, "captcha": code});
+    let response = app.post("/user/update", Some(&user.token), &body).await;
+    let error = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(error_fields(&error), ["headPic"]);
+}

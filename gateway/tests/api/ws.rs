@@ -349,3 +349,16 @@ async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) {
     frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
     tcp.write_all(&frame).await.unwrap();
 }
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_1001() {
+    let app = spawn_app().await;
+    let user = app.register("bye").await;
+    let mut socket = app.socket(&user.token).await;
+    socket.send(json!({"event": "ping"})).await;
+    socket.expect("pong").await;
+    let stop = app.stop.clone();
+    let stopping = tokio::spawn(async move { stop.stop().await });
+    assert_eq!(socket.closed_with().await, 1001);
+    stopping.await.unwrap();
+}

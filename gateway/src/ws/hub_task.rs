@@ -1,0 +1,181 @@
+//! The task that owns the `Hub`, and the handle everything else uses to reach it.
+use crate::ws::bus::Subscriptions;
+use crate::ws::hub::{ConnId, Hub, Interest, Kick, Outbound};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+use user::UserId;
+
+enum Command {
+    Connect {
+        conn: ConnId,
+        user: UserId,
+        queue: mpsc::Sender<Outbound>,
+        kick: oneshot::Sender<Kick>,
+    },
+    Disconnect {
+        conn: ConnId,
+    },
+    Join {
+        conn: ConnId,
+        room: i64,
+        subscribed: oneshot::Sender<()>,
+    },
+    Leave {
+        conn: ConnId,
+        room: i64,
+    },
+    Deliver {
+        frame: Outbound,
+    },
+    UserAdded {
+        user: UserId,
+        frame: Outbound,
+    },
+    UserRemoved {
+        user: UserId,
+        frame: Outbound,
+    },
+    KickAll {
+        reason: Kick,
+    },
+}
+
+/// The way into the hub task; cheap to clone.
+#[derive(Clone)]
+pub struct HubHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    next_conn: Arc<AtomicU64>,
+}
+
+impl HubHandle {
+    /// Starts the hub task; `subscriptions` is told when this gateway gains or loses a room.
+    pub fn start(subscriptions: Subscriptions) -> Self {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(run(Hub::default(), receiver, subscriptions));
+        Self {
+            commands,
+            next_conn: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    pub fn next_conn_id(&self) -> ConnId {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn send(&self, command: Command) {
+        // Only fails once the hub task has ended, at shutdown: nothing left to deliver to.
+        let _ = self.commands.send(command);
+    }
+
+    pub fn connect(
+        &self,
+        conn: ConnId,
+        user: UserId,
+        queue: mpsc::Sender<Outbound>,
+        kick: oneshot::Sender<Kick>,
+    ) {
+        self.send(Command::Connect {
+            conn,
+            user,
+            queue,
+            kick,
+        });
+    }
+
+    pub fn disconnect(&self, conn: ConnId) {
+        self.send(Command::Disconnect { conn });
+    }
+
+    /// Joins a room and resolves once this gateway receives the room's messages.
+    pub async fn join(&self, conn: ConnId, room: i64) {
+        let (subscribed, done) = oneshot::channel();
+        self.send(Command::Join {
+            conn,
+            room,
+            subscribed,
+        });
+        let _ = done.await;
+    }
+
+    pub fn leave(&self, conn: ConnId, room: i64) {
+        self.send(Command::Leave { conn, room });
+    }
+
+    pub fn deliver(&self, frame: Outbound) {
+        self.send(Command::Deliver { frame });
+    }
+
+    pub fn user_added(&self, user: UserId, frame: Outbound) {
+        self.send(Command::UserAdded { user, frame });
+    }
+
+    /// Lets go of every socket: the bus may have lost messages, clients rejoin with `afterSeq`.
+    pub fn resync_all(&self) {
+        self.send(Command::KickAll {
+            reason: Kick::Resync,
+        });
+    }
+
+    pub fn user_removed(&self, user: UserId, frame: Outbound) {
+        self.send(Command::UserRemoved { user, frame });
+    }
+}
+
+async fn run(
+    mut hub: Hub,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    subscriptions: Subscriptions,
+) {
+    while let Some(command) = commands.recv().await {
+        let interest = match command {
+            Command::Connect {
+                conn,
+                user,
+                queue,
+                kick,
+            } => {
+                hub.connect(conn, user, queue, kick);
+                Interest::default()
+            }
+            Command::Disconnect { conn } => hub.disconnect(conn),
+            Command::Join {
+                conn,
+                room,
+                subscribed,
+            } => {
+                // Asked every time: the answer comes once the subscription is live. A socket
+                // kicked meanwhile subscribes nothing (its `subscribed` just drops).
+                if hub.join(conn, room).is_some() {
+                    subscriptions.subscribe(room, Some(subscribed));
+                }
+                Interest::default()
+            }
+            Command::Leave { conn, room } => Interest {
+                lost: if hub.leave(conn, room) {
+                    vec![room]
+                } else {
+                    vec![]
+                },
+                gained: vec![],
+            },
+            Command::Deliver { frame } => hub.deliver(frame.room, &frame),
+            Command::UserAdded { user, frame } => {
+                let interest = hub.add_user(user, frame.room);
+                let delivered = hub.deliver(frame.room, &frame);
+                Interest {
+                    gained: interest.gained,
+                    lost: delivered.lost,
+                }
+            }
+            Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
+            Command::KickAll { reason } => hub.kick_all(reason),
+        };
+        for room in interest.gained {
+            subscriptions.subscribe(room, None);
+        }
+        for room in interest.lost {
+            subscriptions.unsubscribe(room);
+        }
+    }
+}

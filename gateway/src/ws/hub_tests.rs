@@ -1,0 +1,96 @@
+//! The hub without sockets: plain state, plain channels.
+use super::*;
+
+fn frame(room: i64, text: &str) -> Outbound {
+    Outbound {
+        room,
+        seq: None,
+        text: ByteString::from(text.to_owned()),
+    }
+}
+
+fn socket(
+    hub: &mut Hub,
+    conn: ConnId,
+    user: i64,
+    capacity: usize,
+) -> (mpsc::Receiver<Outbound>, oneshot::Receiver<Kick>) {
+    let (queue, rx) = mpsc::channel(capacity);
+    let (kick, kicked) = oneshot::channel();
+    hub.connect(conn, UserId(user), queue, kick);
+    (rx, kicked)
+}
+
+#[test]
+fn delivers_to_the_sockets_of_the_room_only() {
+    let mut hub = Hub::default();
+    let (mut a, _) = socket(&mut hub, 1, 10, 8);
+    let (mut b, _) = socket(&mut hub, 2, 11, 8);
+    assert_eq!(hub.join(1, 100), Some(true));
+    assert_eq!(hub.join(2, 100), Some(false));
+    assert_eq!(hub.join(99, 100), None);
+    hub.join(2, 200);
+    hub.deliver(100, &frame(100, "x"));
+    hub.deliver(200, &frame(200, "y"));
+    assert_eq!(a.try_recv().unwrap().text, "x");
+    assert!(a.try_recv().is_err());
+    assert_eq!(b.try_recv().unwrap().text, "x");
+    assert_eq!(b.try_recv().unwrap().text, "y");
+}
+
+#[test]
+fn reports_rooms_gained_and_lost() {
+    let mut hub = Hub::default();
+    let _a = socket(&mut hub, 1, 10, 8);
+    let _b = socket(&mut hub, 2, 10, 8);
+    hub.join(1, 5);
+    hub.join(2, 5);
+    assert!(!hub.leave(1, 5));
+    assert_eq!(hub.disconnect(2).lost, vec![5]);
+    assert_eq!(hub.connection_count(), 1);
+}
+
+#[test]
+fn a_full_queue_kicks_the_slow_socket_and_spares_the_others() {
+    let mut hub = Hub::default();
+    let (_slow, mut kicked) = socket(&mut hub, 1, 10, 1);
+    let (mut fast, _) = socket(&mut hub, 2, 11, 8);
+    hub.join(1, 7);
+    hub.join(2, 7);
+    hub.deliver(7, &frame(7, "1"));
+    hub.deliver(7, &frame(7, "2"));
+    assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
+    assert_eq!(hub.connection_count(), 1);
+    assert_eq!(fast.try_recv().unwrap().text, "1");
+    assert_eq!(fast.try_recv().unwrap().text, "2");
+}
+
+#[test]
+fn membership_changes_move_every_socket_of_the_user() {
+    let mut hub = Hub::default();
+    let (mut tab1, _) = socket(&mut hub, 1, 10, 8);
+    let (mut tab2, _) = socket(&mut hub, 2, 10, 8);
+    assert_eq!(hub.add_user(UserId(10), 9).gained, vec![9]);
+    hub.deliver(9, &frame(9, "hello"));
+    assert_eq!(tab1.try_recv().unwrap().text, "hello");
+    assert_eq!(tab2.try_recv().unwrap().text, "hello");
+    assert_eq!(
+        hub.remove_user(UserId(10), 9, &frame(9, "left")).lost,
+        vec![9]
+    );
+    assert_eq!(tab1.try_recv().unwrap().text, "left");
+    hub.deliver(9, &frame(9, "after"));
+    assert!(tab1.try_recv().is_err() && tab2.try_recv().unwrap().text == "left");
+}
+
+#[test]
+fn kick_all_lets_every_socket_go() {
+    let mut hub = Hub::default();
+    let (_a, mut kicked_a) = socket(&mut hub, 1, 10, 8);
+    let (_b, mut kicked_b) = socket(&mut hub, 2, 11, 8);
+    hub.join(1, 3);
+    assert_eq!(hub.kick_all(Kick::Resync).lost, vec![3]);
+    assert_eq!(kicked_a.try_recv(), Ok(Kick::Resync));
+    assert_eq!(kicked_b.try_recv(), Ok(Kick::Resync));
+    assert_eq!(hub.connection_count(), 0);
+}
