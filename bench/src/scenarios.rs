@@ -108,6 +108,7 @@ async fn connect_all(
 /// Sends at `rate` messages per second in all for `seconds`, from `senders` (a sink and the
 /// rooms it writes to, round robin), then waits for `fan_out` deliveries of each message.
 async fn run_flow(
+    name: &str,
     gateway: &Gateway,
     members: &[(User, Vec<i64>)],
     senders: usize,
@@ -128,6 +129,7 @@ async fn run_flow(
     let mut tasks = Vec::new();
     for (index, mut sink) in sinks.into_iter().enumerate().take(senders) {
         let (rooms, clock) = (members[index].1.clone(), clock.clone());
+        let prefix = format!("{name}{index}");
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             for n in 0..per_sender {
@@ -135,7 +137,7 @@ async fn run_flow(
                 let room = rooms[n as usize % rooms.len()];
                 let content = format!("t:{}", clock.now_us());
                 if sink
-                    .send(client::send_frame(room, &format!("b{index}-{n}"), &content))
+                    .send(client::send_frame(room, &format!("{prefix}-{n}"), &content))
                     .await
                     .is_err()
                 {
@@ -185,7 +187,16 @@ pub async fn fan_out(
     let ids: Vec<i64> = users[1..].iter().map(|u| u.id).collect();
     let room = api.group(&users[0], &ids).await?;
     let members: Vec<(User, Vec<i64>)> = users.iter().map(|u| (u.clone(), vec![room])).collect();
-    run_flow(gateway, &members, 5, rate, seconds, users.len() as u64).await
+    run_flow(
+        "fan",
+        gateway,
+        &members,
+        5,
+        rate,
+        seconds,
+        users.len() as u64,
+    )
+    .await
 }
 
 /// `rooms` rooms of four: room j is created by user j (mod n) with the next three users.
@@ -209,7 +220,7 @@ pub async fn rooms_of_four(
         }
     }
     let members: Vec<(User, Vec<i64>)> = users.iter().cloned().zip(membership).collect();
-    run_flow(gateway, &members, n, rate, seconds, 4).await
+    run_flow("four", gateway, &members, n, rate, seconds, 4).await
 }
 
 /// Makes user i friends with users i+1..i+3 (mod n), skipping pairs already made.

@@ -3,7 +3,7 @@ use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
 use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
 use ::chatroom::entity::{chatroom, user_chatroom};
-use ::chatroom::{ChatMessage, is_member, messages_by_ids, messages_page, require_member};
+use ::chatroom::{ChatMessage, member_summary, messages_by_ids, messages_page, require_member};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -80,29 +80,32 @@ impl ChatService for SeaChatService {
         let txn = self.db.begin().await?;
         // The room row's lock is taken first, by every change to a room's seq or members: senders
         // line up (seq is gapless, and commits in seq order), and whatever committed before we
-        // got the lock (an exit, the same clientId from another tab) is visible below.
+        // got the lock (an exit, the same clientId from another tab) is visible below. The time
+        // only moves forward, even if `now` was read before the wait: times follow seq.
+        let now = user::time::now();
+        let later = Expr::case(
+            Expr::col(chatroom::Column::UpdateTime).gt(now),
+            Expr::col(chatroom::Column::UpdateTime),
+        )
+        .finally(Expr::value(now));
         let bumped = chatroom::Entity::update_many()
             .col_expr(
                 chatroom::Column::LastSeq,
                 Expr::col(chatroom::Column::LastSeq).add(1),
             )
+            .col_expr(chatroom::Column::UpdateTime, later.into())
             .filter(chatroom::Column::Id.eq(room))
             .exec(&txn)
             .await?;
-        if bumped.rows_affected == 0 || !is_member(&txn, sender, room).await? {
+        let sender_summary = match bumped.rows_affected {
+            0 => None,
+            _ => member_summary(&txn, sender, room).await?,
+        };
+        let Some(sender_summary) = sender_summary else {
             txn.rollback().await?;
             return Err(ChatError::RoomNotFound);
-        }
-        if let Some(id) = stored_id(&txn, sender, client_id).await? {
-            // A repeat: nothing is stored, the seq bump is undone.
-            txn.rollback().await?;
-            let message = messages_by_ids(&self.db, &[id]).await?.pop();
-            return Ok(Posted {
-                message: message.ok_or(ChatError::RoomNotFound)?,
-                created: false,
-            });
-        }
-        let (seq, previous) = chatroom::Entity::find_by_id(room)
+        };
+        let (seq, time) = chatroom::Entity::find_by_id(room)
             .select_only()
             .column(chatroom::Column::LastSeq)
             .column(chatroom::Column::UpdateTime)
@@ -110,13 +113,6 @@ impl ChatService for SeaChatService {
             .one(&txn)
             .await?
             .ok_or(ChatError::RoomNotFound)?;
-        // Taken under the lock and never before the previous message: times follow seq.
-        let now = std::cmp::max(user::time::now(), previous);
-        chatroom::Entity::update_many()
-            .col_expr(chatroom::Column::UpdateTime, Expr::value(now))
-            .filter(chatroom::Column::Id.eq(room))
-            .exec(&txn)
-            .await?;
         let inserted = ActiveModel {
             chatroom_id: Set(room),
             seq: Set(seq),
@@ -124,15 +120,16 @@ impl ChatService for SeaChatService {
             kind: Set(body.kind().to_db()),
             content: Set(body.content().to_owned()),
             client_id: Set(client_id.as_str().to_owned()),
-            create_time: Set(now),
-            update_time: Set(now),
+            create_time: Set(time),
+            update_time: Set(time),
             ..Default::default()
         }
         .insert(&txn)
         .await;
-        let message = match inserted {
-            Ok(message) => message,
-            // The same client id raced in through another room: that one is the message.
+        let inserted = match inserted {
+            Ok(inserted) => inserted,
+            // A repeated client id: nothing is stored (the seq bump is undone), the first
+            // message is the answer.
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 txn.rollback().await?;
                 let id = stored_id(&self.db, sender, client_id)
@@ -154,11 +151,17 @@ impl ChatService for SeaChatService {
             .filter(user_chatroom::Column::LastReadSeq.lt(seq))
             .exec(&txn)
             .await?;
-        let message = messages_by_ids(&txn, &[message.id])
-            .await?
-            .pop()
-            .ok_or(ChatError::RoomNotFound)?;
         txn.commit().await?;
+        let message = ChatMessage {
+            id: inserted.id,
+            chatroom_id: room,
+            seq,
+            kind: body.kind(),
+            content: inserted.content,
+            create_time: time,
+            sender: sender_summary,
+            client_id: inserted.client_id,
+        };
         Ok(Posted {
             message,
             created: true,

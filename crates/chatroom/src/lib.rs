@@ -11,7 +11,7 @@ mod service;
 mod types;
 
 pub use error::ChatroomError;
-pub use membership::{is_member, lock_room, require_member, require_member_locked};
+pub use membership::{is_member, lock_room, member_summary, require_member, require_member_locked};
 pub use messages::{messages_by_ids, messages_page};
 pub use service::{ChatroomService, SeaChatroomService};
 pub use types::{
