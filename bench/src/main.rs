@@ -52,6 +52,8 @@ async fn main() -> Result<(), Error> {
     let idle = scenarios::idle(&gateway, &users, IDLE_SOCKETS).await?;
     let fan_rate = 500;
     let fan = scenarios::fan_out(&gateway, &api, &users, fan_rate, 5).await?;
+    // Below saturation first (what a user feels), then the aim's rate.
+    let calm = scenarios::rooms_of_four(&gateway, &api, &users, 500, 500, 5).await?;
     let four_rate = 2000;
     let four = scenarios::rooms_of_four(&gateway, &api, &users, 500, four_rate, 5).await?;
 
@@ -73,6 +75,11 @@ async fn main() -> Result<(), Error> {
             format!("one room of {USERS}, 5 senders at {fan_rate} msg/s for 5 s"),
             &fan,
             "≥ 50,000 deliveries/s",
+        ),
+        (
+            "500 rooms of 4, 500 msg/s for 5 s".to_owned(),
+            &calm,
+            "(below saturation)",
         ),
         (
             format!("500 rooms of 4, {four_rate} msg/s for 5 s"),

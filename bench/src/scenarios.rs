@@ -130,7 +130,10 @@ async fn run_flow(
     for (index, mut sink) in sinks.into_iter().enumerate().take(senders) {
         let (rooms, clock) = (members[index].1.clone(), clock.clone());
         let prefix = format!("{name}{index}");
+        // Senders start spread over one period, so the load is even rather than in bursts.
+        let offset = period.mul_f64(index as f64 / senders as f64);
         tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(offset).await;
             let mut tick = tokio::time::interval(period);
             for n in 0..per_sender {
                 tick.tick().await;
@@ -220,7 +223,9 @@ pub async fn rooms_of_four(
         }
     }
     let members: Vec<(User, Vec<i64>)> = users.iter().cloned().zip(membership).collect();
-    run_flow("four", gateway, &members, n, rate, seconds, 4).await
+    // Client ids unique per run: a repeated one would be answered with the first message.
+    let name = format!("four{rate}r");
+    run_flow(&name, gateway, &members, n, rate, seconds, 4).await
 }
 
 /// Makes user i friends with users i+1..i+3 (mod n), skipping pairs already made.

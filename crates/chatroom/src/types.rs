@@ -34,13 +34,7 @@ pub struct GroupName(String);
 
 impl GroupName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        let count = trimmed.chars().count();
-        if (1..=50).contains(&count) && !trimmed.chars().any(char::is_control) {
-            Ok(Self(trimmed.to_owned()))
-        } else {
-            Err("must be 1-50 characters".to_owned())
-        }
+        user::trimmed_text(raw, 1, 50).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

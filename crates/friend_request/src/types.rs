@@ -10,12 +10,7 @@ pub struct Reason(String);
 
 impl Reason {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        if trimmed.chars().count() <= 100 && !trimmed.chars().any(char::is_control) {
-            Ok(Self(trimmed.to_owned()))
-        } else {
-            Err("must be at most 100 characters".to_owned())
-        }
+        user::trimmed_text(raw, 0, 100).map(Self)
     }
 
     pub fn empty() -> Self {

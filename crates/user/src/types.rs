@@ -131,15 +131,23 @@ impl Username {
     }
 }
 
+/// Text people type and others read (names, reasons, search terms): trimmed, `min`–`max`
+/// characters, no control characters.
+pub fn trimmed_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
+    let trimmed = raw.trim();
+    let count = trimmed.chars().count();
+    if (min..=max).contains(&count) && !trimmed.chars().any(char::is_control) {
+        Ok(trimmed.to_owned())
+    } else if min == 0 {
+        Err(format!("must be at most {max} characters"))
+    } else {
+        Err(format!("must be {min}-{max} characters"))
+    }
+}
+
 impl NickName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        let count = trimmed.chars().count();
-        if (1..=50).contains(&count) && !trimmed.chars().any(char::is_control) {
-            Ok(Self(trimmed.to_owned()))
-        } else {
-            Err("must be 1-50 characters".to_owned())
-        }
+        trimmed_text(raw, 1, 50).map(Self)
     }
 }
 
@@ -218,12 +226,7 @@ pub fn has_dot_segment(url: &str) -> bool {
 
 impl SearchText {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        if (1..=50).contains(&trimmed.chars().count()) {
-            Ok(Self(trimmed.to_owned()))
-        } else {
-            Err("must be 1-50 characters".to_owned())
-        }
+        trimmed_text(raw, 1, 50).map(Self)
     }
 
     /// A lower-case `LIKE` pattern matching the text anywhere, with `%`, `_` and `!` taken

@@ -117,15 +117,18 @@ impl Hub {
         false
     }
 
-    /// Every socket of `user` on this gateway joins `room` (they were just added to it).
-    pub fn add_user(&mut self, user: UserId, room: i64) -> Interest {
-        let conns: Vec<ConnId> = self
-            .users
+    fn conns_of(&self, user: UserId) -> Vec<ConnId> {
+        self.users
             .get(&user)
             .into_iter()
             .flatten()
             .copied()
-            .collect();
+            .collect()
+    }
+
+    /// Every socket of `user` on this gateway joins `room` (they were just added to it).
+    pub fn add_user(&mut self, user: UserId, room: i64) -> Interest {
+        let conns = self.conns_of(user);
         // Every socket joins (no short-circuit); the room is gained if the first one did.
         let joined: Vec<Option<bool>> = conns
             .into_iter()
@@ -140,13 +143,7 @@ impl Hub {
 
     /// Every socket of `user` leaves `room`, told so with `frame` first.
     pub fn remove_user(&mut self, user: UserId, room: i64, frame: &Outbound) -> Interest {
-        let conns: Vec<ConnId> = self
-            .users
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+        let conns = self.conns_of(user);
         let mut interest = Interest::default();
         for conn in conns {
             if self

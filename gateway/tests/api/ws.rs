@@ -37,7 +37,15 @@ async fn a_bad_token_gets_401_and_no_socket() {
 #[tokio::test]
 async fn two_friends_chat_and_the_sender_is_the_token_user() {
     let app = spawn_app().await;
-    let (people, room) = group(&app, 1).await;
+    let (people, _) = group(&app, 1).await;
+    let body = json!({"friendId": people[1].id});
+    let direct: Value = app
+        .post("/chatroom/create-one-to-one", Some(&people[0].token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let room = direct["id"].as_i64().unwrap();
     let (mut a, mut b) = (
         app.socket(&people[0].token).await,
         app.socket(&people[1].token).await,
@@ -361,4 +369,37 @@ async fn shutdown_closes_sockets_with_1001() {
     let stopping = tokio::spawn(async move { stop.stop().await });
     assert_eq!(socket.closed_with().await, 1001);
     stopping.await.unwrap();
+}
+
+#[tokio::test]
+async fn sending_too_fast_is_refused_with_rate_limited() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limits", "on"))
+            .merge(("ws_sends_per_sec", 0.001))
+            .merge(("ws_send_burst", 2.0))
+    })
+    .await;
+    let (people, room) = group(&app, 1).await;
+    let mut socket = app.socket(&people[0].token).await;
+    socket.say(room, "r1", "one").await;
+    socket.say(room, "r2", "two").await;
+    let data = json!({"chatroomId": room, "clientId": "r3", "message": {"type": "text", "content": "three"}});
+    socket
+        .send(json!({"event": "sendMessage", "data": data}))
+        .await;
+    let error = socket.expect("error").await;
+    assert_eq!(
+        (error["code"].clone(), error["clientId"].clone()),
+        (json!("rate_limited"), json!("r3"))
+    );
+    let history: Value = app
+        .get(
+            &format!("/chatroom/{room}/messages"),
+            Some(&people[0].token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["items"].as_array().unwrap().len(), 2);
 }
