@@ -5,6 +5,7 @@ use crate::adapters::mail::{LogMailer, SmtpMailer};
 use crate::auth::{TokenKeys, renew_token};
 use crate::cors::cors;
 use crate::extract::{path_error, query_error};
+use crate::limits::RateLimits;
 use crate::middleware::{json_error_body, request_span};
 use crate::openapi::ApiDoc;
 use crate::routes;
@@ -116,6 +117,7 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}:{port}", settings.bind));
+        let limits = RateLimits::new(store.clone(), settings.rate_limits.0);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
         let state = web::Data::new(AppState {
             users: Arc::new(users),
@@ -131,6 +133,7 @@ impl Application {
             bus,
             ws: settings.ws(),
             rate_limits: settings.rate_limits.0,
+            limits,
             shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();

@@ -1,5 +1,6 @@
 //! Everything a handler may need, built once before the server starts.
 use crate::auth::TokenKeys;
+use crate::limits::RateLimits;
 use crate::settings::WsSettings;
 use crate::ws::bus::Bus;
 use crate::ws::hub_task::HubHandle;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub ws: WsSettings,
     /// Request-rate limits on (`rate_limits`); security limits hold regardless.
     pub rate_limits: bool,
+    pub limits: RateLimits,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

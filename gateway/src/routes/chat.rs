@@ -2,6 +2,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::limits::Limit;
 use crate::routes::{invalid, required_id};
 use crate::state::AppState;
 use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
@@ -75,6 +76,10 @@ pub async fn post_message(
     path: web::Path<String>,
     body: JsonBody<PostMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .limits
+        .check(Limit::HttpSend, &auth.id.0.to_string())
+        .await?;
     let room = required_id("id", Some(path.as_str()))?;
     let body = body.0;
     let mut errors = FieldErrors::new();

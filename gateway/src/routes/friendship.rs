@@ -2,6 +2,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::limits::Limit;
 use crate::routes::{Deleted, required_id};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -40,6 +41,8 @@ pub async fn add_friend(
     auth: AuthUser,
     body: JsonBody<AddFriendRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = auth.id.0.to_string();
+    state.limits.check(Limit::FriendRequest, &who).await?;
     let mut errors = FieldErrors::new();
     let username = errors.required("username", body.0.username.as_deref(), Username::parse);
     let reason = errors.optional("reason", body.0.reason.as_deref(), Reason::parse);

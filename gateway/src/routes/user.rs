@@ -2,6 +2,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, client_address};
+use crate::limits::Limit;
 use crate::routes::{Sent, Updated};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -95,8 +96,11 @@ impl TryFrom<RegisterRequest> for RegisterInput {
     responses((status = 201, body = Profile), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let address = client_address(&req);
+    state.limits.check(Limit::Register, &address).await?;
     let profile = state.users.register(body.0.try_into()?).await?;
     Ok(HttpResponse::Created().json(profile))
 }

@@ -132,3 +132,29 @@ async fn paths_that_climb_out_of_the_avatar_prefix_are_refused() {
     let error = assert_error(response, 400, "validation_failed").await;
     assert_eq!(error_fields(&error), ["headPic"]);
 }
+
+#[tokio::test]
+async fn request_rate_limits_apply_when_on() {
+    let app = spawn_app_with(|f| f.merge(("rate_limits", "on"))).await;
+    for _ in 0..10 {
+        let response = app.post("/user/register", None, &json!({})).await;
+        assert_error(response, 400, "validation_failed").await;
+    }
+    let response = app.post("/user/register", None, &json!({})).await;
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry), "{retry}");
+    assert_error(response, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn request_rate_limits_are_off_for_test_suites() {
+    let app = spawn_app().await;
+    for _ in 0..12 {
+        let response = app.post("/user/register", None, &json!({})).await;
+        assert_error(response, 400, "validation_failed").await;
+    }
+}

@@ -1,0 +1,69 @@
+//! Request-rate limits (API.md §6): registrations per client address, friend requests and HTTP
+//! message sends per user. Counted in the ephemeral store, so several gateways share them.
+//! `rate_limits = off` turns them off (load tests); the security limits (captcha, login) live in
+//! the user module and always hold.
+use crate::error::ApiError;
+use std::sync::Arc;
+use std::time::Duration;
+use user::EphemeralStore;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Limit {
+    /// Per client address: 10 an hour.
+    Register,
+    /// Per user: 30 a minute.
+    FriendRequest,
+    /// Per user: 20 a second, as on a WebSocket.
+    HttpSend,
+}
+
+impl Limit {
+    fn rule(self) -> (&'static str, u64, Duration) {
+        match self {
+            Limit::Register => ("register", 10, Duration::from_secs(3600)),
+            Limit::FriendRequest => ("friend_request", 30, Duration::from_secs(60)),
+            Limit::HttpSend => ("send", 20, Duration::from_secs(1)),
+        }
+    }
+}
+
+pub struct RateLimits {
+    store: Arc<dyn EphemeralStore>,
+    enabled: bool,
+}
+
+impl RateLimits {
+    pub fn new(store: Arc<dyn EphemeralStore>, enabled: bool) -> Self {
+        Self { store, enabled }
+    }
+
+    /// Counts one request of `who` against `limit`; 429 with `Retry-After` beyond it.
+    pub async fn check(&self, limit: Limit, who: &str) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let (name, max, window) = limit.rule();
+        let key = format!("rate:{name}:{who}");
+        let unavailable =
+            |e: user::StoreError| ApiError::unavailable("store_unavailable", "rate limiter", &e);
+        let count = self
+            .store
+            .increment(&key, window)
+            .await
+            .map_err(unavailable)?;
+        if count <= max {
+            return Ok(());
+        }
+        let remaining = self
+            .store
+            .ttl(&key)
+            .await
+            .map_err(unavailable)?
+            .unwrap_or(window);
+        Err(ApiError::too_many(
+            "rate_limited",
+            "Too many requests; slow down",
+            remaining.as_secs_f64().ceil().max(1.0) as u64,
+        ))
+    }
+}
