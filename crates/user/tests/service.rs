@@ -51,13 +51,8 @@ async fn the_password_is_stored_hashed() {
 #[tokio::test]
 async fn register_refuses_a_wrong_code() {
     let h = harness().await;
-    let address = format!("{}@example.com", name("wrong"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (address, code) = h.register_code("wrong").await;
+    let wrong = other_code(&code);
     let err = h
         .service
         .register(register_input(&name("u"), &address, wrong))
@@ -68,12 +63,7 @@ async fn register_refuses_a_wrong_code() {
 #[tokio::test]
 async fn a_code_works_only_once() {
     let h = harness().await;
-    let address = format!("{}@example.com", name("once"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
+    let (address, code) = h.register_code("once").await;
     h.service
         .register(register_input(&name("first"), &address, &code))
         .await
@@ -88,13 +78,8 @@ async fn a_code_works_only_once() {
 #[tokio::test]
 async fn five_wrong_tries_void_the_code() {
     let h = harness().await;
-    let address = format!("{}@example.com", name("brute"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (address, code) = h.register_code("brute").await;
+    let wrong = other_code(&code);
     for _ in 0..5 {
         let err = h
             .service
@@ -112,13 +97,8 @@ async fn five_wrong_tries_void_the_code() {
 #[tokio::test]
 async fn four_wrong_tries_leave_the_code_usable() {
     let h = harness().await;
-    let address = format!("{}@example.com", name("four"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (address, code) = h.register_code("four").await;
+    let wrong = other_code(&code);
     for _ in 0..4 {
         let _ = h
             .service
@@ -139,12 +119,7 @@ async fn an_expired_code_is_refused() {
         ..CaptchaTimes::default()
     };
     let h = harness_with(config).await;
-    let address = format!("{}@example.com", name("late"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
+    let (address, code) = h.register_code("late").await;
     // Expiry is about time passing; there is no event to wait for.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let err = h
@@ -199,12 +174,7 @@ async fn usernames_are_unique_without_regard_to_case() {
     let h = harness().await;
     let username = name("Dup");
     h.register(&username).await;
-    let address = format!("{}@example.com", name("other"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
+    let (address, code) = h.register_code("other").await;
     let err = h
         .service
         .register(register_input(&username.to_lowercase(), &address, &code))
@@ -364,7 +334,7 @@ async fn update_with_a_wrong_code_changes_nothing() {
     let id = UserId(profile.id);
     h.service.send_update_captcha(id).await.unwrap();
     let code = h.outbox.code_for(&profile.email);
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let wrong = other_code(&code);
     let input = UpdateInput {
         nick_name: Some(NickName::parse("Changed").unwrap()),
         head_pic: None,
@@ -547,13 +517,8 @@ async fn search_leaves_out_the_caller() {
 #[tokio::test]
 async fn parallel_guesses_cannot_outrun_the_five_tries() {
     let h = harness().await;
-    let address = format!("{}@example.com", name("burst"));
-    h.service
-        .send_register_captcha(&email(&address))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&address);
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (address, code) = h.register_code("burst").await;
+    let wrong = other_code(&code);
     let guesses = (0..8).map(|_| {
         h.service
             .register(register_input(&name("g"), &address, wrong))

@@ -171,6 +171,15 @@ impl TestApp {
         assert_eq!(agreed.status(), StatusCode::OK);
     }
 
+    /// The newest page of a room's history, as `who` sees it.
+    pub async fn history(&self, who: &Registered, room: i64) -> Value {
+        let response = self
+            .get(&format!("/chatroom/{room}/messages"), Some(&who.token))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = json!({"username": username, "password": password});
         let response = self.post("/user/login", None, &body).await;

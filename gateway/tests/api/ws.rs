@@ -182,15 +182,7 @@ async fn non_members_and_bad_frames_get_error_frames() {
     // Still open and answering.
     member.send(json!({"event": "ping"})).await;
     member.expect("pong").await;
-    let history: Value = app
-        .get(
-            &format!("/chatroom/{room}/messages"),
-            Some(&people[0].token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history = app.history(&people[0], room).await;
     assert_eq!(history["items"], json!([]), "nothing refused was stored");
 }
 
@@ -206,15 +198,7 @@ async fn a_resent_client_id_gets_the_same_ack_and_one_message() {
     assert_eq!(first, again);
     socket.send(json!({"event": "ping"})).await;
     socket.expect("pong").await;
-    let history: Value = app
-        .get(
-            &format!("/chatroom/{room}/messages"),
-            Some(&people[0].token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history = app.history(&people[0], room).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
 }
 
@@ -392,14 +376,6 @@ async fn sending_too_fast_is_refused_with_rate_limited() {
         (error["code"].clone(), error["clientId"].clone()),
         (json!("rate_limited"), json!("r3"))
     );
-    let history: Value = app
-        .get(
-            &format!("/chatroom/{room}/messages"),
-            Some(&people[0].token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history = app.history(&people[0], room).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 2);
 }

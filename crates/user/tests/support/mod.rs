@@ -103,7 +103,23 @@ pub fn register_input(username: &str, address: &str, code: &str) -> RegisterInpu
     }
 }
 
+/// A well-formed code that is certainly not `code`.
+pub fn other_code(code: &str) -> &'static str {
+    if code == "000000" { "111111" } else { "000000" }
+}
+
 impl Harness {
+    /// A new address (`<prefix>…@example.com`) and the register code mailed to it.
+    pub async fn register_code(&self, prefix: &str) -> (String, String) {
+        let address = format!("{}@example.com", name(prefix));
+        self.service
+            .send_register_captcha(&email(&address))
+            .await
+            .unwrap();
+        let code = self.outbox.code_for(&address);
+        (address, code)
+    }
+
     /// Registers a new user through the real captcha flow; returns the profile.
     pub async fn register(&self, username: &str) -> Profile {
         let address = format!("{}@example.com", username.to_lowercase());
