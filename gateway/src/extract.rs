@@ -63,10 +63,21 @@ pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     .into()
 }
 
-/// The caller's address, for per-address limits. The TCP peer: a forwarded-for header is not
-/// trusted, since any client can set it.
+/// The caller's address, for per-address limits: the TCP peer, unless the peer is a trusted
+/// proxy, whose `X-Forwarded-For` then names the client (its last entry: the address that
+/// proxy saw; entries further left are whatever the client claimed).
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+    let Some(peer) = req.peer_addr().map(|addr| addr.ip()) else {
+        return "unknown".to_owned();
+    };
+    let trusted = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .is_some_and(|state| state.trusted_proxies.contains(&peer));
+    let forwarded = trusted
+        .then(|| req.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|list| list.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+    forwarded.unwrap_or(peer).to_string()
 }

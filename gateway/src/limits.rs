@@ -44,22 +44,18 @@ impl RateLimits {
         }
         let (name, max, window) = limit.rule();
         let key = format!("rate:{name}:{who}");
-        let unavailable =
-            |e: user::StoreError| ApiError::unavailable("store_unavailable", "rate limiter", &e);
-        let count = self
-            .store
-            .increment(&key, window)
-            .await
-            .map_err(unavailable)?;
+        // These protect capacity, not accounts: when the store is down they let requests through.
+        let count = match self.store.increment(&key, window).await {
+            Ok(count) => count,
+            Err(err) => {
+                tracing::warn!(%err, "rate limiter unavailable; not limiting");
+                return Ok(());
+            }
+        };
         if count <= max {
             return Ok(());
         }
-        let remaining = self
-            .store
-            .ttl(&key)
-            .await
-            .map_err(unavailable)?
-            .unwrap_or(window);
+        let remaining = self.store.ttl(&key).await.ok().flatten().unwrap_or(window);
         Err(ApiError::too_many(
             "rate_limited",
             "Too many requests; slow down",

@@ -30,6 +30,7 @@ pub struct Settings {
     pub login_failures_per_address: u64,
     pub login_failure_window_secs: u64,
     pub rate_limits: Switch,
+    pub trusted_proxies: String,
     pub body_limit_bytes: usize,
     pub ws_queue: usize,
     pub ws_ping_interval_ms: u64,
@@ -85,6 +86,20 @@ impl Settings {
             sends_per_sec: self.ws_sends_per_sec,
             send_burst: self.ws_send_burst.max(1.0),
         }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed; entries that are not addresses are errors.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse()
+                    .map_err(|_| format!("trusted_proxies: {entry:?} is not an IP address"))
+            })
+            .collect()
     }
 
     pub fn cors_origins(&self) -> impl Iterator<Item = &str> {

@@ -134,6 +134,7 @@ impl Application {
             ws: settings.ws(),
             rate_limits: settings.rate_limits.0,
             limits,
+            trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
             shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();

@@ -29,6 +29,8 @@ pub struct AppState {
     /// Request-rate limits on (`rate_limits`); security limits hold regardless.
     pub rate_limits: bool,
     pub limits: RateLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -42,14 +42,16 @@ pub async fn connect(url: &str) -> Result<sea_orm::DatabaseConnection, DbErr> {
         .sqlx_logging(false)
         .acquire_timeout(std::time::Duration::from_secs(10));
     if sqlite {
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         options.max_connections(1).min_connections(1);
+        // Set on every connection the pool opens, not once. NORMAL is the usual pairing with
+        // WAL: no corruption on a crash, and a commit does not wait for an fsync (a power cut
+        // may lose the last moments, not the database).
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+        });
     }
-    let db = Database::connect(options).await?;
-    if sqlite {
-        // NORMAL is the usual pairing with WAL: no corruption on a crash, and a commit no longer
-        // waits for an fsync (a power cut may lose the last moments, not the database).
-        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-        db.execute_unprepared("PRAGMA synchronous=NORMAL").await?;
-    }
-    Ok(db)
+    Database::connect(options).await
 }

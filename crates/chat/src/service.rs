@@ -77,6 +77,10 @@ impl ChatService for SeaChatService {
         client_id: &ClientId,
         body: &MessageBody,
     ) -> Result<Posted, ChatError> {
+        // Outsiders are refused before any lock: they cannot hold up a room's real senders.
+        if member_summary(&self.db, sender, room).await?.is_none() {
+            return Err(ChatError::RoomNotFound);
+        }
         let txn = self.db.begin().await?;
         // The room row's lock is taken first, by every change to a room's seq or members: senders
         // line up (seq is gapless, and commits in seq order), and whatever committed before we

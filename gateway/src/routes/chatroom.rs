@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
-use crate::routes::{Left, chat, invalid, required_id};
+use crate::routes::{Left, chat, detached, invalid, required_id};
 use crate::state::AppState;
 use ::chatroom::{GroupName, RoomInfo, RoomListItem};
 use ::user::{FieldErrors, Page, SearchText, UserId, UserSummary, Username};
@@ -268,9 +268,13 @@ async fn invite(
     let mut errors = FieldErrors::new();
     let username = errors.required("username", username, Username::parse);
     let username = errors.done(username)?;
-    let (info, added) = state.chatrooms.invite(auth.id, room, &username).await?;
-    let publisher = state.into_inner();
-    actix_web::rt::spawn(async move { publisher.publish_member_added(room, added).await });
+    let worker = state.into_inner();
+    let info = detached(async move {
+        let (info, added) = worker.chatrooms.invite(auth.id, room, &username).await?;
+        worker.publish_member_added(room, added).await;
+        Ok(info)
+    })
+    .await?;
     Ok(web::Json(info))
 }
 
@@ -313,9 +317,13 @@ async fn leave(
     room: Option<&str>,
 ) -> Result<web::Json<Left>, ApiError> {
     let room = required_id("id", room)?;
-    state.chatrooms.exit(auth.id, room).await?;
-    let publisher = state.into_inner();
-    actix_web::rt::spawn(async move { publisher.publish_member_left(room, auth.id).await });
+    let worker = state.into_inner();
+    detached(async move {
+        worker.chatrooms.exit(auth.id, room).await?;
+        worker.publish_member_left(room, auth.id).await;
+        Ok(())
+    })
+    .await?;
     Ok(web::Json(Left { left: true }))
 }
 

@@ -156,18 +156,8 @@ impl Bus {
                     BusEvent::Frame { room, .. } => room_channel(prefix, *room),
                     _ => members_channel(prefix),
                 };
-                let mut delay = Duration::from_millis(50);
-                for attempt in 1..=3 {
-                    match publish_redis(pool, &channel, &event).await {
-                        Ok(()) => return,
-                        Err(err) if attempt == 3 => {
-                            tracing::warn!(room = event.room(), %err, "publish failed; clients catch up by seq")
-                        }
-                        Err(_) => {
-                            tokio::time::sleep(delay).await;
-                            delay *= 4;
-                        }
-                    }
+                if let Err(err) = publish_redis(pool, &channel, &event).await {
+                    tracing::warn!(room = event.room(), %err, "publish failed; clients catch up by seq");
                 }
             }
         }
@@ -180,7 +170,19 @@ async fn publish_redis(
     event: &BusEvent,
 ) -> Result<(), String> {
     let payload = serde_json::to_string(event).map_err(|e| e.to_string())?;
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    // Only getting a connection is retried: a PUBLISH whose answer was lost may have gone out,
+    // and sending it again would deliver the message twice.
+    let mut delay = Duration::from_millis(50);
+    let mut conn = loop {
+        match pool.get().await {
+            Ok(conn) => break conn,
+            Err(err) if delay > Duration::from_millis(800) => return Err(err.to_string()),
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay *= 4;
+            }
+        }
+    };
     let _receivers: i64 = conn
         .publish(channel, payload)
         .await

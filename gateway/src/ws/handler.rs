@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
 use chat::{ClientId, MessageBody, MessageKind};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -60,6 +60,9 @@ struct Connection {
     /// Per joined room, the seq up to which this socket already has everything (joined's
     /// `lastSeq`, or the replay's end): live frames at or below it are skipped.
     joined: HashMap<i64, i64>,
+    /// Rooms whose `joinRoom` was refused after the hub had already been asked: messages that
+    /// were queued for them meanwhile are dropped (a membership event lifts this).
+    refused: HashSet<i64>,
     budget: SendBudget,
 }
 
@@ -78,6 +81,7 @@ impl Connection {
             session,
             id,
             joined: HashMap::new(),
+            refused: HashSet::new(),
             budget: SendBudget::new(per_sec, burst),
         }
     }
@@ -155,6 +159,13 @@ impl Connection {
     }
 
     async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
+        match frame.seq {
+            Some(_) if self.refused.contains(&frame.room) => return Ok(()),
+            None => {
+                self.refused.remove(&frame.room);
+            }
+            Some(_) => {}
+        }
         let seen = self.joined.get(&frame.room).copied();
         if let (Some(seq), Some(seen)) = (frame.seq, seen)
             && seq <= seen
@@ -234,6 +245,7 @@ impl Connection {
             Err(err) => {
                 // Not in the room after all (removed meanwhile, or the database failed).
                 self.state.hub.leave(self.id, room);
+                self.refused.insert(room);
                 return self.send(&room_error(err.into(), room, None)).await;
             }
         };
@@ -244,6 +256,7 @@ impl Connection {
             .unwrap_or(0)
             .max(last_seq);
         self.joined.insert(room, seen);
+        self.refused.remove(&room);
         self.send(&ServerFrame::Joined {
             chatroom_id: room,
             last_seq,

@@ -158,3 +158,35 @@ async fn request_rate_limits_are_off_for_test_suites() {
         assert_error(response, 400, "validation_failed").await;
     }
 }
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limits", "on"))
+            .merge(("trusted_proxies", "127.0.0.1"))
+    })
+    .await;
+    let register = |client: &'static str| {
+        app.client
+            .post(format!("{}/user/register", app.base))
+            .header("x-forwarded-for", format!("203.0.113.9, {client}"))
+            .json(&json!({}))
+            .send()
+    };
+    // Behind the trusted proxy, each client has its own budget of 10 an hour.
+    for _ in 0..10 {
+        assert_error(
+            register("198.51.100.1").await.unwrap(),
+            400,
+            "validation_failed",
+        )
+        .await;
+    }
+    assert_error(register("198.51.100.1").await.unwrap(), 429, "rate_limited").await;
+    assert_error(
+        register("198.51.100.2").await.unwrap(),
+        400,
+        "validation_failed",
+    )
+    .await;
+}
