@@ -2,7 +2,8 @@
 use crate::error::ErrorBody;
 use crate::routes::{
     Deleted, Left, Sent, Updated, chat as chat_routes, chatroom as room_routes,
-    friend_request as request_routes, friendship as friendship_routes, ops, user as user_routes,
+    friend_request as request_routes, friendship as friendship_routes, ops,
+    room_create as create_routes, user as user_routes,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,9 +30,9 @@ use utoipa::{Modify, OpenApi};
         request_routes::agree_request_by_path,
         request_routes::reject_request,
         request_routes::reject_request_by_path,
-        room_routes::add_room,
-        room_routes::create_one_to_one,
-        room_routes::create_group,
+        create_routes::add_room,
+        create_routes::create_one_to_one,
+        create_routes::create_group,
         room_routes::list_rooms,
         room_routes::direct_room,
         room_routes::room_info,

@@ -7,6 +7,7 @@ mod error;
 mod list;
 mod membership;
 mod messages;
+mod room;
 mod service;
 mod types;
 

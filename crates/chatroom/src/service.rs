@@ -3,13 +3,13 @@ use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
 use crate::list::list_rooms;
 use crate::membership::{add_members, is_member, require_member, require_member_locked};
+use crate::room::{direct_key, is_unique_violation, new_room, room_info};
 use crate::types::{GroupName, RoomInfo, RoomKind, RoomListItem};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement,
-    TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
 };
 use user::entity::{Column as UserColumn, Entity as Users};
 use user::{Page, PageRequest, SearchText, UserId, UserSummary, Username};
@@ -71,70 +71,6 @@ impl SeaChatroomService {
             .filter(chatroom::Column::DirectKey.eq(direct_key(a, b)))
             .one(&self.db)
             .await
-    }
-}
-
-fn direct_key(a: UserId, b: UserId) -> String {
-    format!("{}:{}", a.0.min(b.0), a.0.max(b.0))
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
-/// The room as `me` sees it: member count, and a direct room named after the other person.
-async fn room_info(
-    conn: &impl ConnectionTrait,
-    me: UserId,
-    room: chatroom::Model,
-) -> Result<RoomInfo, DbErr> {
-    let members =
-        user_chatroom::Entity::find().filter(user_chatroom::Column::ChatroomId.eq(room.id));
-    let user_count = members.clone().count(conn).await?;
-    let kind = RoomKind::from_db(&room.kind);
-    let name = match kind {
-        RoomKind::Group => room.name,
-        RoomKind::Direct => {
-            let other = members
-                .filter(user_chatroom::Column::UserId.ne(me.0))
-                .select_only()
-                .column(user_chatroom::Column::UserId)
-                .into_tuple::<i64>()
-                .one(conn)
-                .await?;
-            let other = match other {
-                Some(id) => Users::find_by_id(id).one(conn).await?,
-                None => None,
-            };
-            other.map_or(room.name, |user| user.nick_name)
-        }
-    };
-    Ok(RoomInfo {
-        id: room.id,
-        name,
-        kind,
-        owner_id: room.owner_id,
-        user_count,
-        create_time: room.create_time,
-    })
-}
-
-fn new_room(
-    kind: RoomKind,
-    name: &str,
-    owner: Option<UserId>,
-    key: Option<String>,
-) -> chatroom::ActiveModel {
-    let now = user::time::now();
-    chatroom::ActiveModel {
-        name: Set(name.to_owned()),
-        kind: Set(kind.as_str().to_owned()),
-        owner_id: Set(owner.map(|o| o.0)),
-        last_seq: Set(0),
-        direct_key: Set(key),
-        create_time: Set(now),
-        update_time: Set(now),
-        ..Default::default()
     }
 }
 

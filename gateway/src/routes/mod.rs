@@ -4,6 +4,7 @@ pub mod chatroom;
 pub mod friend_request;
 pub mod friendship;
 pub mod ops;
+pub mod room_create;
 pub mod user;
 
 use crate::error::ApiError;

@@ -1,0 +1,135 @@
+//! Creating rooms: `/chatroom/add`, `/chatroom/create-one-to-one`, `/chatroom/create-group`.
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+use crate::routes::invalid;
+use crate::state::AppState;
+use ::chatroom::{GroupName, RoomInfo};
+use ::user::{FieldErrors, UserId};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+const MAX_INITIAL_MEMBERS: usize = 200;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddRoomRequest {
+    /// `direct` (with `friendId`) or `group` (with `name` and optional `memberIds`).
+    #[serde(rename = "type")]
+    #[schema(required = true)]
+    kind: Option<String>,
+    friend_id: Option<i64>,
+    name: Option<String>,
+    member_ids: Option<Vec<i64>>,
+}
+
+fn positive_id(id: i64) -> Result<UserId, String> {
+    if id > 0 {
+        Ok(UserId(id))
+    } else {
+        Err("must be a positive integer id".to_owned())
+    }
+}
+
+async fn create_direct(
+    state: &AppState,
+    auth: AuthUser,
+    friend: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let friend = friend
+        .ok_or_else(|| "is required".to_owned())
+        .and_then(positive_id)
+        .map_err(|message| invalid("friendId", message))?;
+    let (room, created) = state.chatrooms.create_direct(auth.id, friend).await?;
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(room))
+}
+
+async fn create_named_group(
+    state: &AppState,
+    auth: AuthUser,
+    name: Option<&str>,
+    member_ids: Option<Vec<i64>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::new();
+    let name = errors.required("name", name, GroupName::parse);
+    let ids = member_ids.unwrap_or_default();
+    let members = errors.check(
+        "memberIds",
+        if ids.len() > MAX_INITIAL_MEMBERS {
+            Err(format!("at most {MAX_INITIAL_MEMBERS} members"))
+        } else {
+            ids.into_iter()
+                .map(positive_id)
+                .collect::<Result<Vec<_>, _>>()
+        },
+    );
+    let (name, members) = errors.done(name.zip(members))?;
+    let room = state.chatrooms.create_group(auth.id, name, members).await?;
+    Ok(HttpResponse::Created().json(room))
+}
+
+/// Creates a direct room with a friend (idempotent: 200 with the existing room) or a group.
+#[utoipa::path(post, path = "/chatroom/add", tag = "chatroom", request_body = AddRoomRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = RoomInfo), (status = 200, body = RoomInfo), (status = 400, body = ErrorBody)))]
+pub async fn add_room(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<AddRoomRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    match body.kind.as_deref() {
+        Some("direct") => create_direct(&state, auth, body.friend_id).await,
+        Some("group") => {
+            create_named_group(&state, auth, body.name.as_deref(), body.member_ids).await
+        }
+        _ => Err(invalid("type", "must be \"direct\" or \"group\"")),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectRoomRequest {
+    #[schema(required = true)]
+    friend_id: Option<i64>,
+}
+
+/// The direct room with a friend, created on first use.
+#[utoipa::path(post, path = "/chatroom/create-one-to-one", tag = "chatroom", request_body = DirectRoomRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = RoomInfo), (status = 200, body = RoomInfo), (status = 400, body = ErrorBody)))]
+pub async fn create_one_to_one(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<DirectRoomRequest>,
+) -> Result<HttpResponse, ApiError> {
+    create_direct(&state, auth, body.0.friend_id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRequest {
+    #[schema(required = true)]
+    name: Option<String>,
+    /// Friends of yours to add at once.
+    member_ids: Option<Vec<i64>>,
+}
+
+/// A group: you are its owner and first member.
+#[utoipa::path(post, path = "/chatroom/create-group", tag = "chatroom", request_body = GroupRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = RoomInfo), (status = 400, body = ErrorBody)))]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<GroupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    create_named_group(&state, auth, body.name.as_deref(), body.member_ids).await
+}
