@@ -4,10 +4,10 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::routes::room_create::{add_room, create_group, create_one_to_one};
-use crate::routes::{Left, chat, detached, required_id};
+use crate::routes::{Left, chat, detached, filter_and_page, page_of, required_id};
 use crate::state::AppState;
 use ::chatroom::{RoomInfo, RoomListItem};
-use ::user::{FieldErrors, Page, SearchText, UserId, UserSummary, Username};
+use ::user::{FieldErrors, Page, UserId, UserSummary, Username};
 use actix_web::web;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -58,11 +58,11 @@ pub async fn list_rooms(
     auth: AuthUser,
     query: web::Query<RoomListQuery>,
 ) -> Result<web::Json<Page<RoomListItem>>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let name = query.name.as_deref().filter(|raw| !raw.trim().is_empty());
-    let name = errors.optional("name", name, SearchText::parse);
-    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
-    errors.done(Some(()))?;
+    let (name, page) = filter_and_page(
+        query.name.as_deref(),
+        query.page.as_deref(),
+        query.page_size.as_deref(),
+    )?;
     Ok(web::Json(
         state.chatrooms.list(auth.id, name.as_ref(), page).await?,
     ))
@@ -120,9 +120,7 @@ pub async fn room_members(
     query: web::Query<MembersQuery>,
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
     let room = required_id("id", Some(path.as_str()))?;
-    let mut errors = FieldErrors::new();
-    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
-    errors.done(Some(()))?;
+    let page = page_of(query.page.as_deref(), query.page_size.as_deref())?;
     Ok(web::Json(
         state.chatrooms.members(auth.id, room, page).await?,
     ))

@@ -1,12 +1,11 @@
 //! `/friend_request`: list requests, agree or reject one (GET or POST; id in query or path).
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::required_id;
+use crate::routes::{page_of, required_id};
 use crate::state::AppState;
 use actix_web::web;
 use friend_request::{FriendRequestLists, FriendRequestView};
 use serde::Deserialize;
-use user::FieldErrors;
 use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,9 +51,7 @@ pub async fn list_requests(
     auth: AuthUser,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<FriendRequestLists>, ApiError> {
-    let mut errors = FieldErrors::new();
-    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
-    errors.done(Some(()))?;
+    let page = page_of(query.page.as_deref(), query.page_size.as_deref())?;
     Ok(web::Json(state.friend_requests.list(auth.id, page).await?))
 }
 

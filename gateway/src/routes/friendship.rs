@@ -3,12 +3,12 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
-use crate::routes::{Deleted, required_id};
+use crate::routes::{Deleted, filter_and_page, required_id};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use serde::Deserialize;
-use user::{FieldErrors, Page, SearchText, UserId, UserSummary, Username};
+use user::{FieldErrors, Page, UserId, UserSummary, Username};
 use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,12 +78,11 @@ pub async fn list_friends(
     auth: AuthUser,
     query: web::Query<FriendListQuery>,
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
-    let mut errors = FieldErrors::new();
-    // An empty filter is no filter.
-    let name = query.name.as_deref().filter(|raw| !raw.trim().is_empty());
-    let name = errors.optional("name", name, SearchText::parse);
-    let page = errors.page(query.page.as_deref(), query.page_size.as_deref());
-    errors.done(Some(()))?;
+    let (name, page) = filter_and_page(
+        query.name.as_deref(),
+        query.page.as_deref(),
+        query.page_size.as_deref(),
+    )?;
     let friends = state.friendships.list(auth.id, name.as_ref(), page).await?;
     Ok(web::Json(friends))
 }

@@ -8,7 +8,7 @@ pub mod room_create;
 pub mod user;
 
 use crate::error::ApiError;
-use ::user::{FieldError, FieldErrors};
+use ::user::{FieldError, FieldErrors, PageRequest, SearchText};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -60,4 +60,23 @@ pub async fn detached<T: 'static>(
     actix_web::rt::spawn(work)
         .await
         .map_err(|err| ApiError::internal(&err))?
+}
+
+/// `?page=&pageSize=` as a validated page, or a 400 naming them.
+pub fn page_of(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest, ApiError> {
+    Ok(PageRequest::parse(page, page_size)?)
+}
+
+/// An optional name filter (an empty one is no filter) and a page, or a 400 naming every bad one.
+pub fn filter_and_page(
+    name: Option<&str>,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Result<(Option<SearchText>, PageRequest), ApiError> {
+    let mut errors = FieldErrors::new();
+    let name = name.filter(|raw| !raw.trim().is_empty());
+    let name = errors.optional("name", name, SearchText::parse);
+    let page = errors.page(page, page_size);
+    errors.done(Some(()))?;
+    Ok((name, page))
 }
