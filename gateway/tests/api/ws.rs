@@ -153,11 +153,7 @@ async fn non_members_and_bad_frames_get_error_frames() {
         (error["code"].clone(), error["chatroomId"].clone()),
         (json!("room_not_found"), json!(room))
     );
-    let data =
-        json!({"chatroomId": room, "clientId": "x", "message": {"type": "text", "content": "hi"}});
-    socket
-        .send(json!({"event": "sendMessage", "data": data}))
-        .await;
+    socket.send_text(room, "x", "hi").await;
     let error = socket.expect("error").await;
     assert_eq!(
         (error["code"].clone(), error["clientId"].clone()),
@@ -169,15 +165,9 @@ async fn non_members_and_bad_frames_get_error_frames() {
     assert_eq!(socket.expect("error").await["code"], "unknown_event");
     let mut member = app.socket(&people[0].token).await;
     member.join(room, None).await;
-    let data = json!({"chatroomId": room, "clientId": "bad id!", "message": {"type": "text", "content": "hi"}});
-    member
-        .send(json!({"event": "sendMessage", "data": data}))
-        .await;
+    member.send_text(room, "bad id!", "hi").await;
     assert_eq!(member.expect("error").await["code"], "validation_failed");
-    let data = json!({"chatroomId": room, "clientId": "long", "message": {"type": "text", "content": "x".repeat(4001)}});
-    member
-        .send(json!({"event": "sendMessage", "data": data}))
-        .await;
+    member.send_text(room, "long", &"x".repeat(4001)).await;
     assert_eq!(member.expect("error").await["code"], "validation_failed");
     // Still open and answering.
     member.send(json!({"event": "ping"})).await;
@@ -367,10 +357,7 @@ async fn sending_too_fast_is_refused_with_rate_limited() {
     let mut socket = app.socket(&people[0].token).await;
     socket.say(room, "r1", "one").await;
     socket.say(room, "r2", "two").await;
-    let data = json!({"chatroomId": room, "clientId": "r3", "message": {"type": "text", "content": "three"}});
-    socket
-        .send(json!({"event": "sendMessage", "data": data}))
-        .await;
+    socket.send_text(room, "r3", "three").await;
     let error = socket.expect("error").await;
     assert_eq!(
         (error["code"].clone(), error["clientId"].clone()),

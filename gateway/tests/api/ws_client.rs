@@ -139,12 +139,17 @@ impl Socket {
         self.expect("joined").await
     }
 
-    /// Sends a text message and returns the ack.
-    pub async fn say(&mut self, room: i64, client_id: &str, text: &str) -> Value {
+    /// Sends a text message without waiting for the answer.
+    pub async fn send_text(&mut self, room: i64, client_id: &str, text: &str) {
         let data = json!({"chatroomId": room, "clientId": client_id,
             "message": {"type": "text", "content": text}});
         self.send(json!({"event": "sendMessage", "data": data}))
             .await;
+    }
+
+    /// Sends a text message and returns the ack.
+    pub async fn say(&mut self, room: i64, client_id: &str, text: &str) -> Value {
+        self.send_text(room, client_id, text).await;
         self.expect("ack").await
     }
 
