@@ -3,8 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use crate::storage::StoreError;
 use chat::ChatError;
 use chatroom::ChatroomError;
+use favorite::FavoriteError;
 use friend_request::FriendRequestError;
 use friendship::FriendshipError;
 use serde::Serialize;
@@ -308,6 +310,42 @@ impl From<ChatError> for ApiError {
         match err {
             ChatError::RoomNotFound => room_not_found(),
             ChatError::Database(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        match err {
+            StoreError::NotFound => Self::new(S::NOT_FOUND, "object_not_found", "No such object"),
+            StoreError::BadSignature => Self::new(S::FORBIDDEN, "upload_url_invalid", message),
+            StoreError::Expired => Self::new(S::FORBIDDEN, "upload_url_expired", message),
+            StoreError::TooLarge => Self::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", message),
+            StoreError::SizeMismatch => Self::new(S::BAD_REQUEST, "size_mismatch", message),
+            StoreError::TypeMismatch => {
+                Self::new(S::UNSUPPORTED_MEDIA_TYPE, "content_type_mismatch", message)
+            }
+            StoreError::AlreadyUploaded => Self::new(S::CONFLICT, "already_uploaded", message),
+            StoreError::Backend(cause) => {
+                Self::unavailable("storage_unavailable", "object storage", &cause)
+            }
+        }
+    }
+}
+
+impl From<FavoriteError> for ApiError {
+    fn from(err: FavoriteError) -> Self {
+        use StatusCode as S;
+        match err {
+            FavoriteError::MessageNotFound => {
+                Self::new(S::NOT_FOUND, "message_not_found", "No such message")
+            }
+            FavoriteError::NotFound => {
+                Self::new(S::NOT_FOUND, "favorite_not_found", "No such favorite")
+            }
+            FavoriteError::Database(cause) => Self::internal(&cause),
         }
     }
 }

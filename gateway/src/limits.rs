@@ -1,5 +1,5 @@
-//! Request-rate limits (API.md §6): registrations per client address, friend requests and HTTP
-//! message sends per user. Counted in the ephemeral store, so several gateways share them.
+//! Request-rate limits (API.md §6): registrations per client address, friend requests, HTTP
+//! message sends and upload presigns per user. Counted in the ephemeral store, so several gateways share them.
 //! `rate_limits = off` turns them off (load tests); the security limits (captcha, login) live in
 //! the user module and always hold.
 use crate::error::ApiError;
@@ -15,6 +15,8 @@ pub enum Limit {
     FriendRequest,
     /// Per user: 20 a second, as on a WebSocket.
     HttpSend,
+    /// Per user: 60 a minute.
+    Presign,
 }
 
 impl Limit {
@@ -23,6 +25,7 @@ impl Limit {
             Limit::Register => ("register", 10, Duration::from_secs(3600)),
             Limit::FriendRequest => ("friend_request", 30, Duration::from_secs(60)),
             Limit::HttpSend => ("send", 20, Duration::from_secs(1)),
+            Limit::Presign => ("presign", 60, Duration::from_secs(60)),
         }
     }
 }

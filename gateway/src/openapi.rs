@@ -3,7 +3,7 @@ use crate::error::ErrorBody;
 use crate::routes::{
     Deleted, Left, Sent, Updated, chat as chat_routes, chatroom as room_routes,
     friend_request as request_routes, friendship as friendship_routes, ops,
-    room_create as create_routes, user as user_routes,
+    room_create as create_routes, storage as storage_routes, user as user_routes, favorite as favorite_routes,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -44,12 +44,20 @@ use utoipa::{Modify, OpenApi};
         chat_routes::list_messages,
         chat_routes::post_message,
         chat_routes::mark_read,
+        favorite_routes::add_favorite,
+        favorite_routes::add_favorite_by_post,
+        favorite_routes::delete_favorite,
+        favorite_routes::delete_favorite_by_path,
+        favorite_routes::list_favorites,
+        storage_routes::presign,
+        storage_routes::upload,
+        storage_routes::object,
         ops::health,
         ops::ready,
     ),
     components(schemas(ErrorBody, Sent, Updated, Deleted, Left, user::FieldError)),
     modifiers(&BearerAuth),
-    tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "chatroom"), (name = "chat"), (name = "ops"))
+    tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "chatroom"), (name = "chat"), (name = "favorite"), (name = "storage"), (name = "ops"))
 )]
 pub struct ApiDoc;
 

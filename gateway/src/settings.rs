@@ -39,6 +39,17 @@ pub struct Settings {
     pub ws_max_frame_bytes: usize,
     pub ws_sends_per_sec: f64,
     pub ws_send_burst: f64,
+    pub storage_dir: Option<PathBuf>,
+    pub s3_endpoint: Option<String>,
+    pub s3_public_endpoint: Option<String>,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key: Option<Secret>,
+    pub s3_secret_key: Option<Secret>,
+    pub avatar_max_bytes: u64,
+    pub attachment_max_bytes: u64,
+    pub upload_url_ttl_secs: u32,
+    pub download_url_ttl_secs: u32,
 }
 
 /// The WebSocket settings a connection needs, in their working units.

@@ -12,6 +12,7 @@ use crate::routes;
 use crate::secrets::jwt_secret;
 use crate::settings::{Environment, Settings};
 use crate::state::AppState;
+use crate::storage::Storage;
 use crate::ws::bus::Bus;
 use crate::ws::handler::chat_socket;
 use actix_web::dev::{Server, ServerHandle};
@@ -19,6 +20,7 @@ use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use chat::SeaChatService;
 use chatroom::SeaChatroomService;
+use favorite::SeaFavoriteService;
 use friend_request::SeaFriendRequestService;
 use friendship::SeaFriendshipService;
 use migration::{Migrator, MigratorTrait};
@@ -39,6 +41,8 @@ pub enum StartupError {
     Database(#[from] DbErr),
     #[error("redis: {0}")]
     Redis(String),
+    #[error("object storage: {0}")]
+    Storage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -117,6 +121,10 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}:{port}", settings.bind));
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let storage = Storage::open(&settings, &public_url, secret.expose().as_bytes())
+            .await
+            .map_err(|e| StartupError::Storage(e.to_string()))?;
         let limits = RateLimits::new(store.clone(), settings.rate_limits.0);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
         let state = web::Data::new(AppState {
@@ -125,16 +133,18 @@ impl Application {
             friend_requests: Arc::new(SeaFriendRequestService::new(db.clone())),
             chatrooms: Arc::new(SeaChatroomService::new(db.clone())),
             chat: Arc::new(SeaChatService::new(db.clone())),
+            favorites: Arc::new(SeaFavoriteService::new(db.clone())),
             tokens,
             db,
             redis,
-            public_url: public_url.trim_end_matches('/').to_owned(),
+            public_url,
             hub,
             bus,
             ws: settings.ws(),
             rate_limits: settings.rate_limits.0,
             limits,
             trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
+            storage,
             shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
@@ -155,6 +165,8 @@ impl Application {
                 .configure(routes::friend_request::configure)
                 .configure(routes::chatroom::configure)
                 .configure(routes::ops::configure)
+                .configure(routes::storage::configure)
+                .configure(routes::favorite::configure)
                 .service(web::resource("/chat").get(chat_socket))
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
@@ -228,6 +240,7 @@ fn require_production_services(settings: &Settings) -> Result<(), StartupError> 
         ("CHAT_DATABASE_URL", settings.database_url.is_some()),
         ("CHAT_REDIS_URL", settings.redis_url.is_some()),
         ("CHAT_SMTP_URL", settings.smtp_url.is_some()),
+        ("CHAT_S3_ENDPOINT", settings.s3_endpoint.is_some()),
     ];
     let missing: Vec<&str> = required
         .iter()

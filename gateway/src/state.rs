@@ -6,6 +6,7 @@ use crate::ws::bus::Bus;
 use crate::ws::hub_task::HubHandle;
 use chat::ChatService;
 use chatroom::ChatroomService;
+use favorite::FavoriteService;
 use friend_request::FriendRequestService;
 use friendship::FriendshipService;
 use sea_orm::DatabaseConnection;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub friend_requests: Arc<dyn FriendRequestService>,
     pub chatrooms: Arc<dyn ChatroomService>,
     pub chat: Arc<dyn ChatService>,
+    pub favorites: Arc<dyn FavoriteService>,
     pub tokens: TokenKeys,
     pub db: DatabaseConnection,
     pub redis: Option<deadpool_redis::Pool>,
@@ -31,6 +33,7 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub storage: crate::storage::Storage,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -39,5 +42,10 @@ impl AppState {
     /// Where uploaded attachments are served: image and file messages must point under it.
     pub fn attachment_prefix(&self) -> String {
         format!("{}/storage/object/attachment/", self.public_url)
+    }
+
+    /// Where `user`'s avatars are served: a `headPic` must point under it.
+    pub fn avatar_prefix(&self, user: user::UserId) -> String {
+        format!("{}/storage/object/avatar/{}/", self.public_url, user.0)
     }
 }

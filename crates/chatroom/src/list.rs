@@ -7,9 +7,18 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
 use user::{LIKE_ESCAPE, Page, PageRequest, SearchText, UserId};
 
-/// A direct room is shown with the other person's nickname; the filter matches what is shown.
-const SHOWN_NAME: &str =
+/// A room `c` as `viewer` sees its name: a direct room is shown with the other person's
+/// nickname (`o`, joined by `other_member_join`); the filter matches what is shown.
+pub const SHOWN_NAME: &str =
     "CASE WHEN c.type = 'direct' THEN COALESCE(o.nick_name, c.name) ELSE c.name END";
+
+/// Joins `o`, the other member of a direct room `c`, for the user in column `viewer`.
+pub fn other_member_join(viewer: &str) -> String {
+    format!(
+        " LEFT JOIN user_chatroom ou ON c.type = 'direct' AND ou.chatroom_id = c.id \
+         AND ou.user_id <> {viewer} LEFT JOIN users o ON o.id = ou.user_id"
+    )
+}
 
 #[derive(FromQueryResult)]
 struct RoomRow {
@@ -29,11 +38,9 @@ struct Total {
 
 /// `FROM ... WHERE ...` of the list, and its values.
 fn from_where(me: UserId, name: Option<&SearchText>) -> (String, Vec<Value>) {
-    let mut sql = String::from(
-        " FROM user_chatroom uc JOIN chatroom c ON c.id = uc.chatroom_id \
-         LEFT JOIN user_chatroom ou ON c.type = 'direct' AND ou.chatroom_id = c.id \
-         AND ou.user_id <> uc.user_id \
-         LEFT JOIN users o ON o.id = ou.user_id WHERE uc.user_id = ?",
+    let mut sql = format!(
+        " FROM user_chatroom uc JOIN chatroom c ON c.id = uc.chatroom_id{} WHERE uc.user_id = ?",
+        other_member_join("uc.user_id")
     );
     let mut values = vec![Value::from(me.0)];
     if let Some(name) = name {

@@ -1,17 +1,21 @@
 //! Reading messages with their senders joined: one statement whatever the count. The room list,
-//! history and favorites all read messages through here.
+//! history and favorites all read messages through here (favorites nest `MessageRow` in their own rows).
 use crate::types::{ChatMessage, MessageKind};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use user::UserSummary;
 
-const SELECT: &str = "SELECT h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, h.client_id, \
-     h.create_time, u.id AS sender_id, u.username AS sender_username, \
-     u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic \
-     FROM chat_history h JOIN users u ON u.id = h.sender_id";
+/// The columns of a `MessageRow`, from `chat_history h` and its sender `users u`.
+pub const MESSAGE_COLUMNS: &str = "h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, \
+     h.client_id, h.create_time, u.id AS sender_id, u.username AS sender_username, \
+     u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic";
 
+/// `chat_history h` joined with its sender `users u`.
+pub const MESSAGE_TABLES: &str = "chat_history h JOIN users u ON u.id = h.sender_id";
+
+/// A message with its sender, as read by `MESSAGE_COLUMNS`; other modules nest it in their rows.
 #[derive(FromQueryResult)]
-struct MessageRow {
+pub struct MessageRow {
     id: i64,
     chatroom_id: i64,
     seq: i64,
@@ -64,7 +68,9 @@ pub async fn messages_by_ids(
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
-    let sql = format!("{SELECT} WHERE h.id IN ({marks}) ORDER BY h.id");
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_TABLES} WHERE h.id IN ({marks}) ORDER BY h.id"
+    );
     query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
 }
 
@@ -80,7 +86,8 @@ pub async fn messages_page(
     let newest_first = newest;
     let order = if newest_first { "DESC" } else { "ASC" };
     let sql = format!(
-        "{SELECT} WHERE h.chatroom_id = ? AND h.seq > ? AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_TABLES} WHERE h.chatroom_id = ? AND h.seq > ? \
+         AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"
     );
     let values = vec![
         Value::from(room),

@@ -1,10 +1,12 @@
 //! HTTP routes, one file per module.
 pub mod chat;
 pub mod chatroom;
+pub mod favorite;
 pub mod friend_request;
 pub mod friendship;
 pub mod ops;
 pub mod room_create;
+pub mod storage;
 pub mod user;
 
 use crate::error::ApiError;

@@ -184,7 +184,7 @@ pub async fn update(
     body: JsonBody<UpdateRequest>,
 ) -> Result<web::Json<Profile>, ApiError> {
     let req = body.0;
-    let avatar_prefix = format!("{}/storage/object/avatar/{}/", state.public_url, auth.id.0);
+    let avatar_prefix = state.avatar_prefix(auth.id);
     let mut errors = FieldErrors::new();
     let nick_name = req.nick_name.as_deref().map(NickName::parse);
     let nick_name = nick_name.and_then(|parsed| errors.check("nickName", parsed));

@@ -163,6 +163,7 @@ async fn production_refuses_to_start_on_embedded_stand_ins() {
         "CHAT_DATABASE_URL",
         "CHAT_REDIS_URL",
         "CHAT_SMTP_URL",
+        "CHAT_S3_ENDPOINT",
     ] {
         assert!(message.contains(name), "{message}");
     }

@@ -1,0 +1,193 @@
+//! `/storage`: presigned uploads, the local store's signed upload route, and downloads.
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+use crate::limits::Limit;
+use crate::state::AppState;
+use crate::storage::key::{ObjectKey, Purpose};
+use crate::storage::local::Incoming;
+use crate::storage::signed_url::UploadGrant;
+use crate::storage::upload::{Upload, is_inline_image};
+use crate::storage::{Served, StoreError, disposition};
+use actix_files::NamedFile;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/storage")
+            .service(web::resource("/presign").post(presign))
+            .service(web::resource("/upload/{key:.*}").put(upload))
+            .service(
+                web::resource("/object/{key:.*}")
+                    .get(object)
+                    .route(web::head().to(object)),
+            ),
+    );
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PresignRequest {
+    /// The file's name; it is sanitised into the key (Unicode letters are kept).
+    #[schema(required = true)]
+    filename: Option<String>,
+    /// A media type; avatars take PNG, JPEG, GIF, WebP, AVIF or BMP images.
+    #[schema(required = true, example = "image/png")]
+    content_type: Option<String>,
+    /// Bytes: 1 to 2 MiB for an avatar, to 20 MiB for an attachment (configurable).
+    #[schema(required = true)]
+    size: Option<u64>,
+    #[schema(required = true)]
+    purpose: Option<Purpose>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Presigned {
+    /// Where to PUT the bytes, with exactly `headers`.
+    upload_url: String,
+    /// Always `PUT`.
+    method: &'static str,
+    headers: BTreeMap<String, String>,
+    /// Where the object is served once uploaded: the value for `headPic` or a message.
+    url: String,
+    key: String,
+    /// Seconds the upload URL stays valid.
+    expires_in: u32,
+}
+
+/// Prepares an upload: the server makes the key and returns a URL valid for one PUT of
+/// exactly the declared type and size.
+#[utoipa::path(post, path = "/storage/presign", tag = "storage", request_body = PresignRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Presigned), (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn presign(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonBody<PresignRequest>,
+) -> Result<web::Json<Presigned>, ApiError> {
+    state
+        .limits
+        .check(Limit::Presign, &auth.id.0.to_string())
+        .await?;
+    let request = body.0;
+    let storage = &state.storage;
+    let upload = Upload::parse(
+        auth.id,
+        storage.limits,
+        request.filename.as_deref(),
+        request.content_type.as_deref(),
+        request.size,
+        request.purpose,
+    )?;
+    let put = storage
+        .store
+        .presign_put(&upload, storage.upload_ttl_secs)
+        .await?;
+    Ok(web::Json(Presigned {
+        upload_url: put.url,
+        method: "PUT",
+        headers: put.headers,
+        url: format!(
+            "{}/storage/object/{}",
+            state.public_url,
+            upload.key.url_path()
+        ),
+        key: upload.key.as_str().to_owned(),
+        expires_in: storage.upload_ttl_secs,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Uploaded {
+    uploaded: bool,
+}
+
+/// The local store's upload URL (as returned by `/storage/presign`): the body must have the
+/// declared size and Content-Type. Absent when the service stores objects in S3.
+#[utoipa::path(put, path = "/storage/upload/{key}", tag = "storage",
+    params(("key" = String, Path), ("size" = u64, Query), ("type" = String, Query),
+        ("expires" = i64, Query), ("sig" = String, Query)),
+    responses((status = 200, body = Uploaded), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    grant: web::Query<UploadGrant>,
+    body: web::Payload,
+) -> Result<web::Json<Uploaded>, ApiError> {
+    let local = state.storage.local.as_ref().ok_or(StoreError::NotFound)?;
+    let key = ObjectKey::parse(&path).ok_or(StoreError::BadSignature)?;
+    let headers = req.headers();
+    let incoming = Incoming {
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok()),
+        content_length: headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse().ok()),
+    };
+    local.receive(&key, &grant, incoming, body).await?;
+    Ok(web::Json(Uploaded { uploaded: true }))
+}
+
+/// Serves an uploaded object without a token (the random key is the capability): the file with
+/// its stored type, or with S3 a redirect to a short-lived presigned GET. Anything but a safe
+/// image is sent as a download.
+#[utoipa::path(get, path = "/storage/object/{key}", tag = "storage",
+    params(("key" = String, Path)),
+    responses((status = 200, description = "the object's bytes"),
+        (status = 302, description = "to a short-lived presigned URL (S3)"),
+        (status = 404, body = ErrorBody)))]
+pub async fn object(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = ObjectKey::parse(&path).ok_or(StoreError::NotFound)?;
+    let mut response = match state.storage.store.serve(&key).await? {
+        Served::Redirect(url) => HttpResponse::Found()
+            .insert_header((header::LOCATION, url))
+            .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
+            .finish(),
+        Served::File { path, content_type } => {
+            let inline = is_inline_image(&content_type);
+            let mime = content_type
+                .parse()
+                .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+            let file = web::block(move || NamedFile::open(path))
+                .await
+                .map_err(|err| ApiError::internal(&err))?;
+            let mut response = file
+                .map_err(StoreError::from)?
+                .set_content_type(mime)
+                .set_content_disposition(disposition(&key, inline))
+                .into_response(&req);
+            // Objects never change once written.
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            );
+            response
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}

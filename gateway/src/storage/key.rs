@@ -1,0 +1,201 @@
+//! Object keys: `<purpose>/<user id>/<uuid>/<sanitised name>`, made by the server only. The uuid
+//! makes every key new, so nobody can overwrite another's object, and the sanitised name can
+//! never climb out of its folder (no separators, no leading dot).
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use user::UserId;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What an upload is for: it decides the size limit, the allowed types and where the key lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    Avatar,
+    Attachment,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Avatar => "avatar",
+            Purpose::Attachment => "attachment",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "avatar" => Some(Purpose::Avatar),
+            "attachment" => Some(Purpose::Attachment),
+            _ => None,
+        }
+    }
+}
+
+/// The longest sanitised file name, in characters (the extension is kept when cutting).
+const MAX_NAME_CHARS: usize = 100;
+
+/// Characters kept literally in a URL path segment; everything else is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'(')
+    .remove(b')');
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectKey {
+    purpose: Purpose,
+    key: String,
+    name: String,
+}
+
+impl ObjectKey {
+    /// A fresh key for `owner`'s upload of a file called `filename`.
+    pub fn new(purpose: Purpose, owner: UserId, filename: &str) -> Self {
+        let name = sanitise_name(filename);
+        let key = format!(
+            "{}/{}/{}/{name}",
+            purpose.as_str(),
+            owner.0,
+            Uuid::new_v4().hyphenated()
+        );
+        Self { purpose, key, name }
+    }
+
+    /// A key from a URL path (already percent-decoded): only what `new` could have made.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let mut parts = raw.split('/');
+        let purpose = Purpose::parse(parts.next()?)?;
+        let owner = parts.next()?;
+        let id = parts.next()?;
+        let name = parts.next()?;
+        let owner_ok = !owner.is_empty()
+            && owner.len() <= 19
+            && owner.bytes().all(|b| b.is_ascii_digit())
+            && !owner.starts_with('0');
+        let id_ok = Uuid::try_parse(id).is_ok_and(|uuid| uuid.hyphenated().to_string() == id);
+        let name_ok = !name.is_empty() && sanitise_name(name) == name;
+        (parts.next().is_none() && owner_ok && id_ok && name_ok).then(|| Self {
+            purpose,
+            key: raw.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
+    /// The file name, as shown in a download.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The key as a URL path, each segment percent-encoded (Unicode names stay readable once
+    /// decoded, as browsers show them).
+    pub fn url_path(&self) -> String {
+        self.key
+            .split('/')
+            .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// A file name that is safe as one path segment on any file system and in any URL: letters and
+/// digits of any script, `.`, `-`, `_`, `(`, `)`; runs of anything else become one `_`; no
+/// leading dot; at most 100 characters, keeping the extension; `file` when nothing is left.
+pub fn sanitise_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let mut name = String::with_capacity(base.len());
+    for c in base.chars() {
+        let keep = c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '(' | ')');
+        if keep {
+            name.push(c);
+        } else if !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let name = name.trim_start_matches(['.', '_']).trim_end_matches('_');
+    let name = shorten(name);
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        "file".to_owned()
+    } else {
+        name
+    }
+}
+
+fn shorten(name: &str) -> String {
+    if name.chars().count() <= MAX_NAME_CHARS {
+        return name.to_owned();
+    }
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext)
+        .filter(|ext| !ext.is_empty() && ext.chars().count() <= 10);
+    match extension {
+        Some(ext) => {
+            let keep = MAX_NAME_CHARS - ext.chars().count() - 1;
+            let stem: String = name.chars().take(keep).collect();
+            format!("{stem}.{ext}")
+        }
+        None => name.chars().take(MAX_NAME_CHARS).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_paths_and_tricks_but_keep_their_script() {
+        assert_eq!(sanitise_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitise_name("C:\\Users\\me\\photo.png"), "photo.png");
+        assert_eq!(sanitise_name(".."), "file");
+        assert_eq!(sanitise_name(".htaccess"), "htaccess");
+        assert_eq!(sanitise_name("  "), "file");
+        assert_eq!(sanitise_name("my holiday  photo?.jpg"), "my_holiday_photo_.jpg");
+        assert_eq!(sanitise_name("照片 2026.png"), "照片_2026.png");
+        assert_eq!(sanitise_name("a%2e%2e/b#c.txt"), "b_c.txt");
+        let long = format!("{}.pdf", "x".repeat(300));
+        let short = sanitise_name(&long);
+        assert_eq!(short.chars().count(), MAX_NAME_CHARS);
+        assert!(short.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn keys_are_unique_and_parse_back() {
+        let a = ObjectKey::new(Purpose::Attachment, UserId(7), "照片.png");
+        let b = ObjectKey::new(Purpose::Attachment, UserId(7), "照片.png");
+        assert_ne!(a.as_str(), b.as_str());
+        assert!(a.as_str().starts_with("attachment/7/"));
+        assert_eq!(ObjectKey::parse(a.as_str()), Some(a.clone()));
+        assert!(!a.url_path().contains('照'));
+        assert!(a.url_path().ends_with("/%E7%85%A7%E7%89%87.png"));
+    }
+
+    #[test]
+    fn only_server_made_keys_parse() {
+        let id = Uuid::new_v4().hyphenated().to_string();
+        for bad in [
+            format!("avatar/1/{id}/../x"),
+            format!("avatar/1/{id}/.x"),
+            format!("avatar/1/{id}/a/b"),
+            format!("other/1/{id}/x"),
+            format!("avatar/01/{id}/x"),
+            format!("avatar/x/{id}/x"),
+            "avatar/1/not-a-uuid/x".to_owned(),
+            format!("avatar/1/{}/x", id.to_uppercase()),
+            format!("avatar/1/{id}/"),
+            format!("avatar/1/{id}/a b"),
+        ] {
+            assert_eq!(ObjectKey::parse(&bad), None, "{bad}");
+        }
+        assert!(ObjectKey::parse(&format!("avatar/1/{id}/x.png")).is_some());
+    }
+}

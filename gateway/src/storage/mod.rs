@@ -1,0 +1,142 @@
+//! Object storage for avatars and attachments: one trait, two stores. S3/MinIO when
+//! `s3_endpoint` is set; otherwise a local-disk store whose upload URLs are signed gateway routes.
+pub mod key;
+pub mod local;
+pub mod s3;
+pub mod signed_url;
+pub mod upload;
+
+use actix_web::http::header::{
+    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use async_trait::async_trait;
+use key::ObjectKey;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use upload::Upload;
+
+/// Where and how a client uploads one object.
+#[derive(Clone, Debug)]
+pub struct PresignedPut {
+    pub url: String,
+    /// Headers the PUT must carry exactly.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// How `/storage/object/<key>` answers.
+pub enum Served {
+    /// A short-lived URL of the object elsewhere (S3).
+    Redirect(String),
+    /// A file on this machine, with its stored type.
+    File { path: PathBuf, content_type: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such object")]
+    NotFound,
+    #[error("the upload URL is not valid")]
+    BadSignature,
+    #[error("the upload URL has expired")]
+    Expired,
+    #[error("the body is larger than the declared size")]
+    TooLarge,
+    #[error("the body does not have the declared size")]
+    SizeMismatch,
+    #[error("the Content-Type is not the declared one")]
+    TypeMismatch,
+    #[error("the object was already uploaded")]
+    AlreadyUploaded,
+    #[error("object store: {0}")]
+    Backend(String),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(err: std::io::Error) -> Self {
+        StoreError::Backend(err.to_string())
+    }
+}
+
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// An upload URL for exactly this object, valid for `expires_in` seconds.
+    async fn presign_put(&self, upload: &Upload, expires_in: u32)
+    -> Result<PresignedPut, StoreError>;
+    /// How to answer a download of `key`.
+    async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError>;
+    /// Whether the store answers (for `/ready`).
+    async fn check(&self) -> Result<(), StoreError>;
+}
+
+/// `inline` for images a browser shows safely, else `attachment`, with the file's own name.
+pub fn disposition(key: &ObjectKey, inline: bool) -> ContentDisposition {
+    ContentDisposition {
+        disposition: if inline {
+            DispositionType::Inline
+        } else {
+            DispositionType::Attachment
+        },
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".to_owned()),
+            language_tag: None,
+            value: key.name().as_bytes().to_vec(),
+        })],
+    }
+}
+
+/// The configured store, with what the routes need around it.
+pub struct Storage {
+    pub store: std::sync::Arc<dyn ObjectStore>,
+    /// The local store, whose uploads come through the gateway; `None` with S3.
+    pub local: Option<std::sync::Arc<local::LocalStore>>,
+    pub limits: upload::UploadLimits,
+    pub upload_ttl_secs: u32,
+}
+
+impl Storage {
+    /// S3 when `s3_endpoint` is set, else the local store under `storage_dir`; `secret` signs
+    /// the local store's upload URLs.
+    pub async fn open(
+        settings: &crate::settings::Settings,
+        public_url: &str,
+        secret: &[u8],
+    ) -> Result<Self, StoreError> {
+        let (store, local): (std::sync::Arc<dyn ObjectStore>, _) = match &settings.s3_endpoint {
+            Some(endpoint) => {
+                let key = |secret: &Option<crate::settings::Secret>, name: &str| {
+                    secret.as_ref().map(|s| s.expose().to_owned()).ok_or_else(|| {
+                        StoreError::Backend(format!("CHAT_S3_ENDPOINT is set but {name} is not"))
+                    })
+                };
+                let store = s3::S3Store::open(s3::S3Config {
+                    endpoint: endpoint.clone(),
+                    public_endpoint: settings.s3_public_endpoint.clone(),
+                    bucket: settings.s3_bucket.clone(),
+                    region: settings.s3_region.clone(),
+                    access_key: key(&settings.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
+                    secret_key: key(&settings.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
+                    download_ttl_secs: settings.download_url_ttl_secs.max(1),
+                })
+                .await?;
+                (std::sync::Arc::new(store), None)
+            }
+            None => {
+                let root = settings
+                    .storage_dir
+                    .clone()
+                    .unwrap_or_else(|| settings.data_dir.join("objects"));
+                let store = std::sync::Arc::new(local::LocalStore::open(root, public_url, secret)?);
+                (store.clone(), Some(store))
+            }
+        };
+        Ok(Self {
+            store,
+            local,
+            limits: upload::UploadLimits {
+                avatar_max_bytes: settings.avatar_max_bytes,
+                attachment_max_bytes: settings.attachment_max_bytes,
+            },
+            upload_ttl_secs: settings.upload_url_ttl_secs.clamp(1, 7 * 24 * 3600),
+        })
+    }
+}
