@@ -1,9 +1,9 @@
 //! The one mapping from every refusal to HTTP: `{statusCode, code, message, errors?}`.
 //! Each domain error is matched exhaustively, so a new variant forces a decision here.
+use crate::storage::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use crate::storage::StoreError;
 use chat::ChatError;
 use chatroom::ChatroomError;
 use favorite::FavoriteError;

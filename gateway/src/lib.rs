@@ -13,7 +13,7 @@ pub mod routes;
 pub mod secrets;
 pub mod settings;
 pub mod startup;
-pub mod storage;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod ws;

@@ -2,8 +2,8 @@
 use crate::error::ErrorBody;
 use crate::routes::{
     Deleted, Left, Sent, Updated, chat as chat_routes, chatroom as room_routes,
-    friend_request as request_routes, friendship as friendship_routes, ops,
-    room_create as create_routes, storage as storage_routes, user as user_routes, favorite as favorite_routes,
+    favorite as favorite_routes, friend_request as request_routes, friendship as friendship_routes,
+    ops, room_create as create_routes, storage as storage_routes, user as user_routes,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};

@@ -12,9 +12,9 @@ mod service;
 mod types;
 
 pub use error::ChatroomError;
-pub use membership::{is_member, lock_room, member_summary, require_member, require_member_locked};
 pub use list::{SHOWN_NAME, other_member_join};
-pub use messages::{MESSAGE_COLUMNS, MESSAGE_TABLES, MessageRow, messages_by_ids, messages_page};
+pub use membership::{is_member, lock_room, member_summary, require_member, require_member_locked};
+pub use messages::{MESSAGE_COLUMNS, MessageRow, SENDER_JOIN, messages_by_ids, messages_page};
 pub use service::{ChatroomService, SeaChatroomService};
 pub use types::{
     ChatMessage, GroupName, MessageKind, RoomInfo, RoomKind, RoomListItem, RoomSummary,

@@ -10,8 +10,8 @@ pub const MESSAGE_COLUMNS: &str = "h.id, h.chatroom_id, h.seq, h.type AS kind, h
      h.client_id, h.create_time, u.id AS sender_id, u.username AS sender_username, \
      u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic";
 
-/// `chat_history h` joined with its sender `users u`.
-pub const MESSAGE_TABLES: &str = "chat_history h JOIN users u ON u.id = h.sender_id";
+/// Joins the sender `users u` of `chat_history h`.
+pub const SENDER_JOIN: &str = "JOIN users u ON u.id = h.sender_id";
 
 /// A message with its sender, as read by `MESSAGE_COLUMNS`; other modules nest it in their rows.
 #[derive(FromQueryResult)]
@@ -69,7 +69,7 @@ pub async fn messages_by_ids(
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_TABLES} WHERE h.id IN ({marks}) ORDER BY h.id"
+        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE h.id IN ({marks}) ORDER BY h.id"
     );
     query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
 }
@@ -86,7 +86,7 @@ pub async fn messages_page(
     let newest_first = newest;
     let order = if newest_first { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_TABLES} WHERE h.chatroom_id = ? AND h.seq > ? \
+        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE h.chatroom_id = ? AND h.seq > ? \
          AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"
     );
     let values = vec![

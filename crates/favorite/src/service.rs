@@ -6,13 +6,12 @@ use crate::types::{Added, Favorite, FavoriteItem, FavoriteRoom};
 use async_trait::async_trait;
 use chat::entity::Entity as ChatHistory;
 use chatroom::{
-    ChatMessage, MESSAGE_COLUMNS, MESSAGE_TABLES, MessageRow, SHOWN_NAME, is_member,
-    other_member_join,
+    ChatMessage, MESSAGE_COLUMNS, MessageRow, SENDER_JOIN, SHOWN_NAME, is_member, other_member_join,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, Set, SqlErr, Statement, Value,
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    Set, SqlErr, Statement, Value,
 };
 use user::{Page, PageRequest, UserId};
 
@@ -143,7 +142,7 @@ impl FavoriteService for SeaFavoriteService {
         let sql = format!(
             "SELECT f.id AS favorite_id, f.create_time AS favorite_time, \
              {SHOWN_NAME} AS room_name, {MESSAGE_COLUMNS} \
-             FROM favorite f JOIN {MESSAGE_TABLES} ON h.id = f.chat_history_id \
+             FROM favorite f JOIN chat_history h ON h.id = f.chat_history_id {SENDER_JOIN} \
              JOIN chatroom c ON c.id = h.chatroom_id{} \
              WHERE f.user_id = ? ORDER BY f.id DESC LIMIT ? OFFSET ?",
             other_member_join("f.user_id")

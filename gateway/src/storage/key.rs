@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(sanitise_name(".."), "file");
         assert_eq!(sanitise_name(".htaccess"), "htaccess");
         assert_eq!(sanitise_name("  "), "file");
-        assert_eq!(sanitise_name("my holiday  photo?.jpg"), "my_holiday_photo_.jpg");
+        assert_eq!(
+            sanitise_name("my holiday  photo?.jpg"),
+            "my_holiday_photo_.jpg"
+        );
         assert_eq!(sanitise_name("照片 2026.png"), "照片_2026.png");
         assert_eq!(sanitise_name("a%2e%2e/b#c.txt"), "b_c.txt");
         let long = format!("{}.pdf", "x".repeat(300));

@@ -60,8 +60,11 @@ impl From<std::io::Error> for StoreError {
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
     /// An upload URL for exactly this object, valid for `expires_in` seconds.
-    async fn presign_put(&self, upload: &Upload, expires_in: u32)
-    -> Result<PresignedPut, StoreError>;
+    async fn presign_put(
+        &self,
+        upload: &Upload,
+        expires_in: u32,
+    ) -> Result<PresignedPut, StoreError>;
     /// How to answer a download of `key`.
     async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError>;
     /// Whether the store answers (for `/ready`).
@@ -104,9 +107,14 @@ impl Storage {
         let (store, local): (std::sync::Arc<dyn ObjectStore>, _) = match &settings.s3_endpoint {
             Some(endpoint) => {
                 let key = |secret: &Option<crate::settings::Secret>, name: &str| {
-                    secret.as_ref().map(|s| s.expose().to_owned()).ok_or_else(|| {
-                        StoreError::Backend(format!("CHAT_S3_ENDPOINT is set but {name} is not"))
-                    })
+                    secret
+                        .as_ref()
+                        .map(|s| s.expose().to_owned())
+                        .ok_or_else(|| {
+                            StoreError::Backend(format!(
+                                "CHAT_S3_ENDPOINT is set but {name} is not"
+                            ))
+                        })
                 };
                 let store = s3::S3Store::open(s3::S3Config {
                     endpoint: endpoint.clone(),

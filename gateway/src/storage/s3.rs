@@ -50,9 +50,13 @@ impl S3Store {
             region: config.region.clone(),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
         };
-        let bucket = Bucket::new(&config.bucket, region(&config.endpoint), credentials.clone())
-            .map_err(backend)?
-            .with_path_style();
+        let bucket = Bucket::new(
+            &config.bucket,
+            region(&config.endpoint),
+            credentials.clone(),
+        )
+        .map_err(backend)?
+        .with_path_style();
         let public_endpoint = config
             .public_endpoint
             .as_deref()

@@ -110,6 +110,10 @@ mod tests {
             Err(StoreError::BadSignature)
         ));
         let other_secret = UploadSigner::new(b"other");
-        assert!(other_secret.verify("k", &grant(&signer, "k", 100), 0).is_err());
+        assert!(
+            other_secret
+                .verify("k", &grant(&signer, "k", 100), 0)
+                .is_err()
+        );
     }
 }

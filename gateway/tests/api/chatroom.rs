@@ -3,33 +3,6 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn direct(app: &TestApp, me: &Registered, friend: &Registered) -> (StatusCode, Value) {
-    let body = json!({"friendId": friend.id});
-    let response = app
-        .post("/chatroom/create-one-to-one", Some(&me.token), &body)
-        .await;
-    (response.status(), response.json().await.unwrap())
-}
-
-async fn send(app: &TestApp, who: &Registered, room: i64, client_id: &str, text: &str) -> Value {
-    let body = json!({"clientId": client_id, "type": "text", "content": text});
-    let response = app
-        .post(
-            &format!("/chatroom/{room}/messages"),
-            Some(&who.token),
-            &body,
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
-
-async fn get_json(app: &TestApp, who: &Registered, path: &str) -> Value {
-    let response = app.get(path, Some(&who.token)).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn two_friends_get_exactly_one_direct_room() {
     let app = spawn_app().await;

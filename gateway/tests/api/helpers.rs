@@ -49,6 +49,19 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
     if let Ok(url) = std::env::var("TEST_SMTP_URL") {
         figment = figment.merge(("smtp_url", url));
     }
+    if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
+        figment = figment
+            .merge(("s3_endpoint", endpoint))
+            .merge(("s3_bucket", "chat-test"))
+            .merge((
+                "s3_access_key",
+                std::env::var("TEST_S3_ACCESS_KEY").unwrap(),
+            ))
+            .merge((
+                "s3_secret_key",
+                std::env::var("TEST_S3_SECRET_KEY").unwrap(),
+            ));
+    }
     start(customise(figment), db).await
 }
 
@@ -187,6 +200,42 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// Creates (or finds) the direct room of `me` and `friend`: the status and the room.
+pub async fn direct(app: &TestApp, me: &Registered, friend: &Registered) -> (StatusCode, Value) {
+    let body = json!({"friendId": friend.id});
+    let response = app
+        .post("/chatroom/create-one-to-one", Some(&me.token), &body)
+        .await;
+    (response.status(), response.json().await.unwrap())
+}
+
+/// Sends a text message over HTTP; returns the stored message.
+pub async fn send(
+    app: &TestApp,
+    who: &Registered,
+    room: i64,
+    client_id: &str,
+    text: &str,
+) -> Value {
+    let body = json!({"clientId": client_id, "type": "text", "content": text});
+    let response = app
+        .post(
+            &format!("/chatroom/{room}/messages"),
+            Some(&who.token),
+            &body,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+/// GETs `path` as `who`, expecting 200.
+pub async fn get_json(app: &TestApp, who: &Registered, path: &str) -> Value {
+    let response = app.get(path, Some(&who.token)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
 }
 
 /// Asserts the API's error shape and returns the body.

@@ -3,9 +3,11 @@
 mod chatroom;
 mod cluster;
 mod errors;
+mod favorite;
 mod friendship;
 mod helpers;
 mod ops;
+mod storage;
 mod user;
 mod ws;
 mod ws_client;
