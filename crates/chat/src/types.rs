@@ -47,11 +47,7 @@ impl MessageBody {
                 (1..=4000).contains(&content.chars().count()) && !content.trim().is_empty()
             }
             MessageKind::Image | MessageKind::File => {
-                content.len() <= 1024
-                    && content.len() > attachment_prefix.len()
-                    && content.starts_with(attachment_prefix)
-                    && !content.contains(|c: char| c.is_whitespace() || c.is_control())
-                    && !user::has_dot_segment(content)
+                user::is_stored_url(content, attachment_prefix)
             }
         };
         match (valid, kind) {

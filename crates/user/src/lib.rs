@@ -23,5 +23,5 @@ pub use throttle::{LoginLimits, LoginThrottle};
 pub use types::{
     Captcha, Email, FieldErrors, HeadPic, LIKE_ESCAPE, LoggedIn, LoginInput, NickName, Password,
     Profile, RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserId, UserSummary,
-    Username, has_dot_segment, trimmed_text,
+    Username, has_dot_segment, is_stored_url, trimmed_text,
 };

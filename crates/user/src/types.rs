@@ -198,12 +198,7 @@ impl HeadPic {
     /// (`<public url>/storage/object/avatar/<user id>/`): nobody can point at someone else's file.
     pub fn parse(raw: &str, own_avatar_prefix: &str) -> Result<Self, String> {
         let raw = raw.trim();
-        let valid_url = raw.len() <= 1024
-            && raw.len() > own_avatar_prefix.len()
-            && raw.starts_with(own_avatar_prefix)
-            && !raw.contains(|c: char| c.is_whitespace() || c.is_control())
-            && !has_dot_segment(raw);
-        if raw.is_empty() || valid_url {
+        if raw.is_empty() || is_stored_url(raw, own_avatar_prefix) {
             Ok(Self(raw.to_owned()))
         } else {
             Err("must be empty or the url of an avatar you uploaded".to_owned())
@@ -213,6 +208,17 @@ impl HeadPic {
 
 /// The escape character of every `LIKE` pattern built from a `SearchText`.
 pub const LIKE_ESCAPE: char = '!';
+
+/// Whether `url` names an object under `prefix` of our own storage (`<public url>/storage/
+/// object/<purpose>/...`): at most 1024 bytes, something after the prefix, nothing that could
+/// climb out of it. Avatars and image or file messages share this check.
+pub fn is_stored_url(url: &str, prefix: &str) -> bool {
+    url.len() <= 1024
+        && url.len() > prefix.len()
+        && url.starts_with(prefix)
+        && !url.contains(|c: char| c.is_whitespace() || c.is_control())
+        && !has_dot_segment(url)
+}
 
 /// Whether a URL path could climb out of its prefix (`..`, also percent-encoded, or `\\`).
 pub fn has_dot_segment(url: &str) -> bool {

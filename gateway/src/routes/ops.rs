@@ -21,7 +21,7 @@ pub async fn health() -> web::Json<Status> {
     web::Json(Status { status: "ok" })
 }
 
-/// The database (and Redis, when configured) answer.
+/// The database, the object store (and Redis, when configured) answer.
 #[utoipa::path(get, path = "/ready", tag = "ops",
     responses((status = 200, body = Status), (status = 503, body = ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
@@ -40,5 +40,11 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiE
             .await
             .map_err(|e| ApiError::unavailable("not_ready", "redis", &e))?;
     }
+    state
+        .storage
+        .store
+        .check()
+        .await
+        .map_err(|e| ApiError::unavailable("not_ready", "object storage", &e))?;
     Ok(web::Json(Status { status: "ready" }))
 }

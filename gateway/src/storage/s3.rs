@@ -35,6 +35,19 @@ fn backend(err: S3Error) -> StoreError {
     StoreError::Backend(err.to_string())
 }
 
+/// Lists at most one key: a cheap request that needs rights on this bucket only (listing all
+/// buckets needs more, and some servers answer that in a shape rust-s3 rejects).
+async fn bucket_exists(bucket: &Bucket) -> Result<bool, StoreError> {
+    match bucket
+        .list_page(String::new(), None, None, None, Some(1))
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(S3Error::HttpFailWithBody(404, _)) => Ok(false),
+        Err(err) => Err(backend(err)),
+    }
+}
+
 impl S3Store {
     /// Connects, creating the bucket when it is missing.
     pub async fn open(config: S3Config) -> Result<Self, StoreError> {
@@ -64,7 +77,7 @@ impl S3Store {
         let public = Bucket::new(&config.bucket, region(public_endpoint), credentials.clone())
             .map_err(backend)?
             .with_path_style();
-        if !bucket.exists().await.map_err(backend)? {
+        if !bucket_exists(&bucket).await? {
             let created = Bucket::create_with_path_style(
                 &config.bucket,
                 region(&config.endpoint),
@@ -72,11 +85,11 @@ impl S3Store {
                 BucketConfiguration::default(),
             )
             .await;
-            // Another gateway starting at the same moment may have created it first.
-            if let Err(err) = created
-                && !bucket.exists().await.map_err(backend)?
-            {
-                return Err(backend(err));
+            match created {
+                Ok(_) => {}
+                // Another gateway starting at the same moment created it first.
+                Err(S3Error::HttpFailWithBody(409, _)) => {}
+                Err(err) => return Err(backend(err)),
             }
             tracing::info!(bucket = %config.bucket, "created the storage bucket");
         }
@@ -133,10 +146,9 @@ impl ObjectStore for S3Store {
     }
 
     async fn check(&self) -> Result<(), StoreError> {
-        match self.bucket.exists().await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(StoreError::NotFound),
-            Err(err) => Err(backend(err)),
+        match bucket_exists(&self.bucket).await? {
+            true => Ok(()),
+            false => Err(StoreError::Backend("the bucket is missing".to_owned())),
         }
     }
 }
