@@ -328,6 +328,7 @@ impl From<StoreError> for ApiError {
                 Self::new(S::UNSUPPORTED_MEDIA_TYPE, "content_type_mismatch", message)
             }
             StoreError::AlreadyUploaded => Self::new(S::CONFLICT, "already_uploaded", message),
+            StoreError::BadBody(_) => Self::new(S::BAD_REQUEST, "upload_interrupted", message),
             StoreError::Backend(cause) => {
                 Self::unavailable("storage_unavailable", "object storage", &cause)
             }

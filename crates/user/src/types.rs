@@ -210,13 +210,19 @@ impl HeadPic {
 pub const LIKE_ESCAPE: char = '!';
 
 /// Whether `url` names an object under `prefix` of our own storage (`<public url>/storage/
-/// object/<purpose>/...`): at most 1024 bytes, something after the prefix, nothing that could
-/// climb out of it. Avatars and image or file messages share this check.
+/// object/<purpose>/...`): at most 1024 bytes, and after the prefix only what our object URLs
+/// contain (letters, digits, `.-_()/` and percent escapes), so no quote, angle bracket, query or
+/// fragment can ride along, and no dot segment can climb out. Avatars and image or file
+/// messages share this check.
 pub fn is_stored_url(url: &str, prefix: &str) -> bool {
+    let Some(rest) = url.strip_prefix(prefix) else {
+        return false;
+    };
     url.len() <= 1024
-        && url.len() > prefix.len()
-        && url.starts_with(prefix)
-        && !url.contains(|c: char| c.is_whitespace() || c.is_control())
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_()/%".contains(&b))
         && !has_dot_segment(url)
 }
 

@@ -121,11 +121,11 @@ pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    grant: web::Query<UploadGrant>,
     body: web::Payload,
 ) -> Result<web::Json<Uploaded>, ApiError> {
     let local = state.storage.local.as_ref().ok_or(StoreError::NotFound)?;
     let key = ObjectKey::parse(&path).ok_or(StoreError::BadSignature)?;
+    let grant = UploadGrant::from_query(req.query_string())?;
     let headers = req.headers();
     let incoming = Incoming {
         content_type: headers
@@ -168,7 +168,10 @@ pub async fn object(
                 .await
                 .map_err(|err| ApiError::internal(&err))?;
             let mut response = file
-                .map_err(StoreError::from)?
+                .map_err(|err| match err.kind() {
+                    std::io::ErrorKind::NotFound => StoreError::NotFound,
+                    _ => StoreError::from(err),
+                })?
                 .set_content_type(mime)
                 .set_content_disposition(disposition(&key, inline))
                 .into_response(&req);

@@ -121,12 +121,13 @@ pub fn sanitise_name(raw: &str) -> String {
             name.push('_');
         }
     }
-    let name = name.trim_start_matches(['.', '_']).trim_end_matches('_');
-    let name = shorten(name);
+    let name = shorten(name.trim_start_matches(['.', '_']));
+    // Trimmed after shortening too, so sanitising a sanitised name changes nothing.
+    let name = name.trim_end_matches('_');
     if name.is_empty() || name.chars().all(|c| c == '.') {
         "file".to_owned()
     } else {
-        name
+        name.to_owned()
     }
 }
 
@@ -165,6 +166,17 @@ mod tests {
         );
         assert_eq!(sanitise_name("照片 2026.png"), "照片_2026.png");
         assert_eq!(sanitise_name("a%2e%2e/b#c.txt"), "b_c.txt");
+        for tricky in [
+            format!("{} b", "a".repeat(99)),
+            format!("{}_.txt", "a".repeat(120)),
+            format!("..{}", "_".repeat(120)),
+            "ünï cödé?.tar.gz".to_owned(),
+        ] {
+            let once = sanitise_name(&tricky);
+            assert_eq!(sanitise_name(&once), once, "{tricky}");
+            let key = ObjectKey::new(Purpose::Attachment, UserId(1), &tricky);
+            assert_eq!(ObjectKey::parse(key.as_str()), Some(key), "{tricky}");
+        }
         let long = format!("{}.pdf", "x".repeat(300));
         let short = sanitise_name(&long);
         assert_eq!(short.chars().count(), MAX_NAME_CHARS);
@@ -180,6 +192,28 @@ mod tests {
         assert_eq!(ObjectKey::parse(a.as_str()), Some(a.clone()));
         assert!(!a.url_path().contains('照'));
         assert!(a.url_path().ends_with("/%E7%85%A7%E7%89%87.png"));
+    }
+
+    #[test]
+    fn object_urls_pass_the_stored_url_check_and_tricks_do_not() {
+        let base = "http://chat.test/storage/object/";
+        let prefix = format!("{base}attachment/");
+        let key = ObjectKey::new(Purpose::Attachment, UserId(3), "报告 (v2).pdf");
+        assert!(user::is_stored_url(
+            &format!("{base}{}", key.url_path()),
+            &prefix
+        ));
+        for bad in [
+            format!("{prefix}x\"><img src=x onerror=alert(1)>"),
+            format!("{prefix}x?download=1"),
+            format!("{prefix}x#y"),
+            format!("{prefix}../../user/info"),
+            format!("{prefix}%2e%2e/x"),
+            prefix.clone(),
+            "http://evil.test/storage/object/attachment/x".to_owned(),
+        ] {
+            assert!(!user::is_stored_url(&bad, &prefix), "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! linked into place only when complete, so a reader never sees half a file.
 use crate::storage::key::ObjectKey;
 use crate::storage::signed_url::{UploadGrant, UploadSigner};
-use crate::storage::upload::Upload;
+use crate::storage::upload::{Upload, essence};
 use crate::storage::{ObjectStore, PresignedPut, Served, StoreError};
 use async_trait::async_trait;
 use futures_util::{Stream, StreamExt};
@@ -15,6 +15,8 @@ use tokio::io::AsyncWriteExt;
 
 /// The stored Content-Type of the object in the same folder (names never start with a dot).
 const META_FILE: &str = ".content-type";
+/// The upload in progress, in the object's folder.
+const PARTIAL_FILE: &str = ".partial";
 
 pub struct LocalStore {
     root: PathBuf,
@@ -34,7 +36,7 @@ impl LocalStore {
         Ok(Self {
             root,
             public_url: public_url.to_owned(),
-            signer: UploadSigner::new(secret),
+            signer: UploadSigner::new(secret)?,
         })
     }
 
@@ -71,30 +73,55 @@ impl LocalStore {
             return Err(StoreError::AlreadyUploaded);
         }
         tokio::fs::create_dir_all(folder).await?;
-        let partial = folder.join(format!(".upload-{}", uuid::Uuid::new_v4().simple()));
-        let written = write_capped(&partial, &mut body, grant.size).await;
-        let result = match written {
-            Ok(size) if size == grant.size => {
-                finish(folder, &partial, &path, &grant.content_type).await
-            }
-            Ok(_) => Err(StoreError::SizeMismatch),
-            Err(err) => Err(err),
-        };
-        let _ = tokio::fs::remove_file(&partial).await;
-        result
+        // One partial file per key, created exclusively: a second PUT while one is in flight
+        // is refused instead of writing another copy.
+        let mut partial = Partial::create(folder.join(PARTIAL_FILE)).await?;
+        let written = write_capped(&mut partial.file, &mut body, grant.size).await?;
+        if written != grant.size {
+            return Err(StoreError::SizeMismatch);
+        }
+        finish(folder, &partial.path, &path, &grant.content_type).await
     }
 }
 
-/// Streams the body into `path`, stopping as soon as it passes `cap` bytes.
-async fn write_capped<B, E>(path: &Path, body: &mut B, cap: u64) -> Result<u64, StoreError>
+/// The upload in progress; removed when dropped, which also happens when the client hangs up
+/// and actix drops the handler mid-body. After `finish` it is only a second link to the object.
+struct Partial {
+    path: PathBuf,
+    file: tokio::fs::File,
+}
+
+impl Partial {
+    async fn create(path: PathBuf) -> Result<Self, StoreError> {
+        match tokio::fs::File::create_new(&path).await {
+            Ok(file) => Ok(Self { path, file }),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::AlreadyUploaded)
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Streams the body into `file`, stopping as soon as it passes `cap` bytes.
+async fn write_capped<B, E>(
+    file: &mut tokio::fs::File,
+    body: &mut B,
+    cap: u64,
+) -> Result<u64, StoreError>
 where
     B: Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut file = tokio::fs::File::create_new(path).await?;
     let mut written: u64 = 0;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|err| StoreError::Backend(format!("upload body: {err}")))?;
+        let chunk = chunk.map_err(|err| StoreError::BadBody(err.to_string()))?;
         written += chunk.len() as u64;
         if written > cap {
             return Err(StoreError::TooLarge);
@@ -122,15 +149,6 @@ async fn finish(
     }
 }
 
-fn essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
-
 #[async_trait]
 impl ObjectStore for LocalStore {
     async fn presign_put(
@@ -142,7 +160,7 @@ impl ObjectStore for LocalStore {
         let key = &upload.key;
         let sig = self
             .signer
-            .sign(key.as_str(), upload.size, &upload.content_type, expires);
+            .sign(key.as_str(), upload.size, &upload.content_type, expires)?;
         let content_type = utf8_percent_encode(&upload.content_type, NON_ALPHANUMERIC);
         let url = format!(
             "{}/storage/upload/{}?size={}&type={content_type}&expires={expires}&sig={sig}",

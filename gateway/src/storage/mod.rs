@@ -45,8 +45,10 @@ pub enum StoreError {
     SizeMismatch,
     #[error("the Content-Type is not the declared one")]
     TypeMismatch,
-    #[error("the object was already uploaded")]
+    #[error("the object was already uploaded, or is being uploaded")]
     AlreadyUploaded,
+    #[error("the upload body could not be read: {0}")]
+    BadBody(String),
     #[error("object store: {0}")]
     Backend(String),
 }
@@ -79,11 +81,20 @@ pub fn disposition(key: &ObjectKey, inline: bool) -> ContentDisposition {
         } else {
             DispositionType::Attachment
         },
-        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
-            charset: Charset::Ext("UTF-8".to_owned()),
-            language_tag: None,
-            value: key.name().as_bytes().to_vec(),
-        })],
+        parameters: vec![
+            // For clients that ignore `filename*`: non-ASCII letters become `_`.
+            DispositionParam::Filename(
+                key.name()
+                    .chars()
+                    .map(|c| if c.is_ascii() { c } else { '_' })
+                    .collect(),
+            ),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: key.name().as_bytes().to_vec(),
+            }),
+        ],
     }
 }
 

@@ -29,15 +29,19 @@ pub struct Upload {
     pub size: u64,
 }
 
-/// Whether objects of this type are served inline (images a browser shows safely).
-pub fn is_inline_image(content_type: &str) -> bool {
-    let essence = content_type
+/// `type/subtype` of a media type, lower-case, without parameters.
+pub fn essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
-    INLINE_IMAGES.contains(&essence.as_str())
+        .to_ascii_lowercase()
+}
+
+/// Whether objects of this type are served inline (images a browser shows safely).
+pub fn is_inline_image(content_type: &str) -> bool {
+    INLINE_IMAGES.contains(&essence(content_type).as_str())
 }
 
 impl Upload {
@@ -99,8 +103,9 @@ fn parse_content_type(raw: &str, purpose: Option<Purpose>) -> Result<String, Str
         .parse()
         .map_err(|_| "must be a media type such as image/png".to_owned())?;
     let normalised = parsed.to_string();
-    if normalised.len() > 127 || normalised.contains(|c: char| c.is_control()) {
-        return Err("must be a media type of at most 127 characters".to_owned());
+    // It is sent back as a header: ASCII only.
+    if normalised.len() > 127 || !normalised.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err("must be an ASCII media type of at most 127 characters".to_owned());
     }
     if purpose == Some(Purpose::Avatar) && !is_inline_image(&normalised) {
         return Err("an avatar must be a PNG, JPEG, GIF, WebP, AVIF or BMP image".to_owned());

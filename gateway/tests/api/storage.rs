@@ -221,6 +221,15 @@ async fn the_local_store_refuses_a_larger_declared_size_an_expired_url_and_a_sec
     let me = app.register("local").await;
     let grant = presign(&app, &me, "attachment", "a.txt", "text/plain", 4).await;
     let target = grant["uploadUrl"].as_str().unwrap();
+    for forged in [
+        target.replace("sig=", "sig=zz"),
+        target.replace("&expires=", "&expired="),
+        format!("{target}&size=4"),
+        target.replace("size=4", "size=four"),
+    ] {
+        let refused = put(&app, &forged, "text/plain", b"abcd".to_vec()).await;
+        assert_error(refused, 403, "upload_url_invalid").await;
+    }
     let bigger = target.replace("size=4", "size=5");
     assert_error(
         put(&app, &bigger, "text/plain", b"abcde".to_vec()).await,
@@ -249,10 +258,10 @@ async fn the_local_store_refuses_a_larger_declared_size_an_expired_url_and_a_sec
 
     // A URL signed with the service's key but already past its expiry.
     let secret = std::fs::read_to_string(app.data_dir().join("jwt_secret")).unwrap();
-    let signer = gateway::storage::signed_url::UploadSigner::new(secret.trim().as_bytes());
+    let signer = gateway::storage::signed_url::UploadSigner::new(secret.trim().as_bytes()).unwrap();
     let key = grant["key"].as_str().unwrap().replace("a.txt", "b.txt");
     let expired = chrono::Utc::now().timestamp() - 1;
-    let sig = signer.sign(&key, 4, "text/plain", expired);
+    let sig = signer.sign(&key, 4, "text/plain", expired).unwrap();
     let url = format!(
         "{}/storage/upload/{key}?size=4&type=text%2Fplain&expires={expired}&sig={sig}",
         app.base
