@@ -170,11 +170,17 @@ impl Application {
                 .service(web::resource("/chat").get(chat_socket))
                 .service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
+                .default_service(web::to(crate::web::client_or_not_found))
         })
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(10)
         .run();
+        if !crate::web::available() {
+            tracing::warn!(
+                "the web client is not built (npm was missing at build time): serving the API only"
+            );
+        }
         tracing::info!("listening on http://{}:{port}", settings.bind);
         Ok(Self {
             port,

@@ -1,0 +1,166 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Badge, Button, Empty, Grid, Input, Spin, Tooltip } from 'antd';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { rooms } from '../api/endpoints';
+import { isCancelled, latestOnly } from '../api/http';
+import type { ChatMessage, RoomListItem } from '../api/types';
+import { UserAvatar } from '../components/UserAvatar';
+import { useSession } from '../session';
+import { shortTime } from '../util/time';
+import { Conversation } from './chat/Conversation';
+import { CreateGroupModal } from './chat/CreateGroupModal';
+
+export function preview(message: ChatMessage | null): string {
+  if (!message) return 'No messages yet';
+  if (message.type === 'image') return '[Image]';
+  if (message.type === 'file') return '[File]';
+  return message.content;
+}
+
+export function ChatsPage() {
+  const { me, socket } = useSession();
+  const navigate = useNavigate();
+  const params = useParams();
+  const current = params.roomId ? Number(params.roomId) : null;
+  const screens = Grid.useBreakpoint();
+  const narrow = !screens.md;
+  const [list, setList] = useState<RoomListItem[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [filter, setFilter] = useState('');
+  const [creating, setCreating] = useState(false);
+  const requests = useMemo(() => latestOnly(), []);
+  const currentRef = useRef(current);
+  currentRef.current = current;
+
+  const load = useCallback(async () => {
+    try {
+      const page = await rooms.list(filter, { signal: requests.next() });
+      setList(page.items);
+      setFailed(false);
+      for (const room of page.items) socket.join(room.id, room.lastMessage?.seq ?? 0);
+    } catch (error) {
+      if (!isCancelled(error)) setFailed(true);
+    }
+  }, [filter, requests, socket]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => () => requests.cancel(), [requests]);
+
+  // Live: a new message moves its room up; rooms we do not know yet (a new group) reload the list.
+  useEffect(() => {
+    let reload: ReturnType<typeof setTimeout> | null = null;
+    const reloadSoon = () => {
+      if (reload) clearTimeout(reload);
+      reload = setTimeout(() => void load(), 200);
+    };
+    const off = socket.on((event) => {
+      if (event.kind === 'memberAdded' || (event.kind === 'status' && event.status === 'open')) {
+        reloadSoon();
+        return;
+      }
+      if (event.kind !== 'message') return;
+      const message = event.message;
+      setList((rooms) => {
+        if (!rooms) return rooms;
+        const room = rooms.find((r) => r.id === message.chatroomId);
+        if (!room) {
+          reloadSoon();
+          return rooms;
+        }
+        if (room.lastMessage && room.lastMessage.seq >= message.seq) return rooms;
+        const unread =
+          message.sender.id !== me?.id && currentRef.current !== room.id ? room.unreadCount + 1 : room.unreadCount;
+        const updated = { ...room, lastMessage: message, updateTime: message.createTime, unreadCount: unread };
+        return [updated, ...rooms.filter((r) => r.id !== room.id)];
+      });
+    });
+    return () => {
+      off();
+      if (reload) clearTimeout(reload);
+    };
+  }, [socket, load, me?.id]);
+
+  const markRead = useCallback((roomId: number) => {
+    setList((rooms) => rooms?.map((r) => (r.id === roomId ? { ...r, unreadCount: 0 } : r)) ?? rooms);
+  }, []);
+
+  const currentRoom = list?.find((r) => r.id === current) ?? null;
+  const showList = !narrow || current === null;
+  const showConversation = !narrow || current !== null;
+
+  return (
+    <>
+      {showList && (
+        <aside className="room-list" aria-label="Rooms">
+          <div className="search">
+            <Input.Search placeholder="Search chats" allowClear onSearch={setFilter} onChange={(e) => !e.target.value && setFilter('')} />
+            <Tooltip title="New group">
+              <Button icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-group" />
+            </Tooltip>
+          </div>
+          <div className="rooms">
+            {list === null && !failed && <Spin style={{ display: 'block', marginTop: 32 }} />}
+            {failed && list === null && (
+              <Empty description="Could not load your chats">
+                <Button onClick={() => void load()}>Try again</Button>
+              </Empty>
+            )}
+            {list?.length === 0 && (
+              <Empty style={{ marginTop: 32 }} description={filter ? 'No chat matches' : 'No chats yet: message a friend or start a group'} />
+            )}
+            {list?.map((room) => (
+              <div
+                key={room.id}
+                className={`room-item ${room.id === current ? 'active' : ''}`}
+                onClick={() => navigate(`/chats/${room.id}`)}
+                data-testid="room-item"
+                data-room={room.name}
+              >
+                <Badge count={room.unreadCount} size="small">
+                  <UserAvatar name={room.name} group={room.type === 'group'} />
+                </Badge>
+                <div className="meta">
+                  <div className="title">
+                    <span className="name">{room.name}{room.type === 'group' ? ` (${room.userCount})` : ''}</span>
+                    <span className="time">{shortTime(room.updateTime)}</span>
+                  </div>
+                  <div className="preview">{preview(room.lastMessage)}</div>
+                </div>
+              </div>
+            ))}
+          </div>
+        </aside>
+      )}
+      {showConversation &&
+        (current === null ? (
+          <div className="empty-pane">
+            <Empty description="Pick a chat on the left" />
+          </div>
+        ) : (
+          <Conversation
+            key={current}
+            roomId={current}
+            listed={currentRoom}
+            onBack={narrow ? () => navigate('/chats') : undefined}
+            onRead={markRead}
+            onLeft={() => {
+              navigate('/chats');
+              void load();
+            }}
+          />
+        ))}
+      <CreateGroupModal
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(id) => {
+          setCreating(false);
+          void load();
+          navigate(`/chats/${id}`);
+        }}
+      />
+    </>
+  );
+}

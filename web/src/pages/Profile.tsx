@@ -1,0 +1,101 @@
+import { UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Descriptions, Form, Input, Progress, Space, Upload } from 'antd';
+import { useState } from 'react';
+import { user } from '../api/endpoints';
+import { uploadFile } from '../api/upload';
+import { CaptchaField } from '../components/CaptchaButton';
+import { UserAvatar } from '../components/UserAvatar';
+import { useSession } from '../session';
+import { showFieldErrors } from './formErrors';
+import { emailRules, nickNameRules } from './rules';
+
+const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
+
+interface Values {
+  nickName: string;
+  email: string;
+  captcha: string;
+}
+
+export function ProfilePage() {
+  const { me, setMe } = useSession();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Values>();
+  const [headPic, setHeadPic] = useState<string | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!me) return null;
+
+  const pickAvatar = async (file: File) => {
+    if (!AVATAR_TYPES.includes(file.type)) {
+      message.error('Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.');
+      return;
+    }
+    if (file.size > 2 * 1024 * 1024) {
+      message.error('An avatar can be at most 2 MiB.');
+      return;
+    }
+    setProgress(0);
+    try {
+      setHeadPic(await uploadFile(file, 'avatar', setProgress));
+      message.info('Avatar uploaded. Enter the code from the e-mail and save to use it.');
+    } catch (error) {
+      if (error instanceof Error) message.error(error.message);
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  const save = async (values: Values) => {
+    setBusy(true);
+    try {
+      const body: { nickName?: string; email?: string; headPic?: string; captcha: string } = { captcha: values.captcha };
+      if (values.nickName !== me.nickName) body.nickName = values.nickName;
+      if (values.email !== me.email) body.email = values.email;
+      if (headPic !== null) body.headPic = headPic;
+      const updated = await user.update(body, { silent: true });
+      setMe(updated);
+      setHeadPic(null);
+      form.setFieldValue('captcha', '');
+      message.success('Profile saved');
+    } catch (error) {
+      if (!showFieldErrors(form, error) && error instanceof Error) {
+        form.setFields([{ name: 'captcha', errors: [error.message] }]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="page">
+      <Card title="Your profile" style={{ maxWidth: 560, margin: '0 auto' }}>
+        <Space align="center" size="large" style={{ marginBottom: 16 }}>
+          <UserAvatar name={me.nickName} src={headPic ?? (me.headPic || undefined)} size={72} />
+          <Space direction="vertical">
+            <Upload accept={AVATAR_TYPES.join(',')} showUploadList={false} beforeUpload={(file) => { void pickAvatar(file); return false; }}>
+              <Button icon={<UploadOutlined />} data-testid="avatar-upload">Change avatar</Button>
+            </Upload>
+            {progress !== null && <Progress percent={progress} size="small" style={{ width: 160 }} />}
+          </Space>
+        </Space>
+        <Descriptions column={1} size="small" style={{ marginBottom: 16 }}>
+          <Descriptions.Item label="Username">{me.username}</Descriptions.Item>
+          <Descriptions.Item label="Member since">{new Date(me.createTime).toLocaleDateString()}</Descriptions.Item>
+        </Descriptions>
+        <Form form={form} layout="vertical" initialValues={{ nickName: me.nickName, email: me.email }} onFinish={save} requiredMark={false}>
+          <Form.Item name="nickName" label="Nickname" rules={nickNameRules}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="email" label="E-mail" rules={emailRules} extra="The code always goes to your current address.">
+            <Input />
+          </Form.Item>
+          <CaptchaField onSend={() => user.updateCaptcha()} />
+          <Button type="primary" htmlType="submit" loading={busy} data-testid="profile-save">
+            Save
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

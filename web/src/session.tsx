@@ -1,0 +1,90 @@
+// The signed-in user, the API client and the socket, shared by every page.
+import { App as AntApp } from 'antd';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { configure, user as userApi } from './api/endpoints';
+import { browserTokenStore, createApi, type Api } from './api/http';
+import type { Profile } from './api/types';
+import { ChatSocket, socketUrl } from './socket/chatSocket';
+
+interface Session {
+  me: Profile | null;
+  /** True until the stored token has been checked. */
+  loading: boolean;
+  socket: ChatSocket;
+  signIn(token: string, profile: Profile): void;
+  signOut(): void;
+  setMe(profile: Profile): void;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside SessionProvider');
+  return session;
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const navigate = useNavigate();
+  const { message } = AntApp.useApp();
+  const [me, setMe] = useState<Profile | null>(null);
+  const [loading, setLoading] = useState(true);
+  const apiRef = useRef<Api | null>(null);
+  const socketRef = useRef<ChatSocket | null>(null);
+
+  if (!apiRef.current) {
+    apiRef.current = createApi('', browserTokenStore, {
+      onUnauthorized: () => {
+        socketRef.current?.stop();
+        setMe(null);
+        message.warning('Your session has ended. Please log in again.');
+        navigate('/login', { replace: true });
+      },
+      onError: (text) => message.error(text),
+    });
+    configure(apiRef.current);
+  }
+  if (!socketRef.current) {
+    socketRef.current = new ChatSocket({ url: () => socketUrl(browserTokenStore.get()) });
+  }
+  const api = apiRef.current;
+  const socket = socketRef.current;
+
+  useEffect(() => {
+    if (!api.tokens.get()) {
+      setLoading(false);
+      return;
+    }
+    userApi
+      .info({ silent: true })
+      .then((profile) => {
+        setMe(profile);
+        socket.start();
+      })
+      .catch(() => undefined)
+      .finally(() => setLoading(false));
+  }, [api, socket]);
+
+  const signIn = useCallback(
+    (token: string, profile: Profile) => {
+      api.signIn(token);
+      setMe(profile);
+      socket.start();
+    },
+    [api, socket],
+  );
+
+  const signOut = useCallback(() => {
+    socket.stop();
+    api.signOut();
+    setMe(null);
+    navigate('/login', { replace: true });
+  }, [api, socket, navigate]);
+
+  const value = useMemo(
+    () => ({ me, loading, socket, signIn, signOut, setMe }),
+    [me, loading, socket, signIn, signOut],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}

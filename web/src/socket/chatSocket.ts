@@ -1,0 +1,245 @@
+// The real-time connection: one WebSocket for every room. It reconnects with exponential
+// back-off, rejoins each open room with `afterSeq` = the last seq it delivered (so nothing sent
+// meanwhile is missed), re-sends unacknowledged messages with their clientId (the server stores
+// each once), and never delivers the same message id twice.
+import type { ChatMessage, MessageType } from '../api/types';
+
+export type SocketStatus = 'connecting' | 'open' | 'closed';
+
+export interface Ack {
+  clientId: string;
+  chatroomId: number;
+  id: number;
+  seq: number;
+}
+
+export type SocketEvent =
+  | { kind: 'status'; status: SocketStatus }
+  | { kind: 'message'; message: ChatMessage }
+  | { kind: 'ack'; ack: Ack }
+  | { kind: 'memberAdded'; chatroomId: number; userId: number }
+  | { kind: 'joined'; chatroomId: number; lastSeq: number }
+  | { kind: 'error'; code: string; message: string; chatroomId?: number; clientId?: string };
+
+/** The subset of the browser's WebSocket this client uses (the `ws` package fits it in tests). */
+export interface SocketLike {
+  readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number): void;
+}
+
+export interface ChatSocketOptions {
+  /** The socket URL, asked anew at every (re)connect so a renewed token is used. */
+  url: () => string | null;
+  create?: (url: string) => SocketLike;
+  /** First retry delay and its ceiling, in ms. */
+  backoff?: { initial: number; max: number };
+}
+
+interface PendingSend {
+  chatroomId: number;
+  clientId: string;
+  type: MessageType;
+  content: string;
+}
+
+const OPEN = 1;
+
+export function newClientId(): string {
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
+  return `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}
+
+export class ChatSocket {
+  private socket: SocketLike | null = null;
+  private listeners = new Set<(event: SocketEvent) => void>();
+  /** Open rooms and the last seq delivered in each. */
+  private rooms = new Map<number, number>();
+  private seen = new Set<number>();
+  private pending = new Map<string, PendingSend>();
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = true;
+  status: SocketStatus = 'closed';
+
+  constructor(private readonly options: ChatSocketOptions) {}
+
+  on(listener: (event: SocketEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start() {
+    this.stopped = false;
+    if (!this.socket) this.connect();
+  }
+
+  /** Closes for good (logging out): no reconnect. */
+  stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.socket?.close(1000);
+    this.socket = null;
+    this.rooms.clear();
+    this.pending.clear();
+    this.seen.clear();
+    this.setStatus('closed');
+  }
+
+  /** Follows a room from `afterSeq` on (what the caller already has). */
+  join(chatroomId: number, afterSeq = 0) {
+    const known = this.rooms.get(chatroomId);
+    const from = Math.max(afterSeq, known ?? 0);
+    this.rooms.set(chatroomId, from);
+    if (known === undefined) this.frame('joinRoom', { chatroomId, afterSeq: from });
+  }
+
+  leave(chatroomId: number) {
+    if (this.rooms.delete(chatroomId)) this.frame('leaveRoom', { chatroomId });
+  }
+
+  /** Sends a message; it is re-sent after a reconnect until acknowledged. Returns its clientId. */
+  send(chatroomId: number, type: MessageType, content: string, clientId = newClientId()): string {
+    const message: PendingSend = { chatroomId, clientId, type, content };
+    this.pending.set(clientId, message);
+    this.transmit(message);
+    return clientId;
+  }
+
+  read(chatroomId: number, seq: number) {
+    this.frame('read', { chatroomId, seq });
+  }
+
+  /** The last seq delivered in a room (0 when none). */
+  lastSeq(chatroomId: number): number {
+    return this.rooms.get(chatroomId) ?? 0;
+  }
+
+  private transmit(message: PendingSend) {
+    this.frame('sendMessage', {
+      chatroomId: message.chatroomId,
+      clientId: message.clientId,
+      message: { type: message.type, content: message.content },
+    });
+  }
+
+  private frame(event: string, data: unknown) {
+    if (this.socket && this.socket.readyState === OPEN) {
+      this.socket.send(JSON.stringify({ event, data }));
+    }
+  }
+
+  private emit(event: SocketEvent) {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private setStatus(status: SocketStatus) {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit({ kind: 'status', status });
+  }
+
+  private connect() {
+    const url = this.options.url();
+    if (!url) {
+      this.setStatus('closed');
+      return;
+    }
+    this.setStatus('connecting');
+    const create = this.options.create ?? ((target: string) => new WebSocket(target) as unknown as SocketLike);
+    const socket = create(url);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.setStatus('open');
+      for (const [chatroomId, afterSeq] of this.rooms) this.frame('joinRoom', { chatroomId, afterSeq });
+      for (const message of this.pending.values()) this.transmit(message);
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.receive(String(event.data));
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.stopped) return;
+      this.setStatus('connecting');
+      this.retry();
+    };
+    socket.onerror = () => {
+      // A close event follows; reconnecting happens there.
+    };
+  }
+
+  private retry() {
+    const { initial, max } = this.options.backoff ?? { initial: 500, max: 10_000 };
+    const delay = Math.min(max, initial * 2 ** this.attempt);
+    this.attempt += 1;
+    const jittered = delay / 2 + Math.random() * (delay / 2);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.stopped) this.connect();
+    }, jittered);
+  }
+
+  private receive(text: string) {
+    let frame: { event?: string; data?: Record<string, unknown> };
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const data = frame.data ?? {};
+    switch (frame.event) {
+      case 'message':
+        if (data.type === 'sendMessage' && data.message) this.deliver(data.message as ChatMessage);
+        else if (data.type === 'joinRoom')
+          this.emit({ kind: 'memberAdded', chatroomId: Number(data.chatroomId), userId: Number(data.userId) });
+        break;
+      case 'ack': {
+        const ack = data as unknown as Ack;
+        this.pending.delete(ack.clientId);
+        this.emit({ kind: 'ack', ack });
+        break;
+      }
+      case 'joined':
+        this.emit({ kind: 'joined', chatroomId: Number(data.chatroomId), lastSeq: Number(data.lastSeq) });
+        break;
+      case 'error': {
+        const clientId = typeof data.clientId === 'string' ? data.clientId : undefined;
+        // A refused send will be refused again: stop re-sending it.
+        if (clientId) this.pending.delete(clientId);
+        this.emit({
+          kind: 'error',
+          code: String(data.code ?? 'error'),
+          message: String(data.message ?? ''),
+          chatroomId: typeof data.chatroomId === 'number' ? data.chatroomId : undefined,
+          clientId,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private deliver(message: ChatMessage) {
+    if (this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    const last = this.rooms.get(message.chatroomId);
+    if (last !== undefined && message.seq > last) this.rooms.set(message.chatroomId, message.seq);
+    this.emit({ kind: 'message', message });
+  }
+}
+
+/** `ws(s)://<host>/chat?token=...` for the page's own origin. */
+export function socketUrl(token: string | null, location: { protocol: string; host: string } = window.location): string | null {
+  if (!token) return null;
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/chat?token=${encodeURIComponent(token)}`;
+}
