@@ -191,3 +191,32 @@ async fn the_generated_secret_is_kept_and_private() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_web_client_is_served_with_a_fallback_for_its_routes() {
+    let app = spawn_app().await;
+    let page = |path: &str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+    };
+    if gateway::web::available() {
+        for path in ["/", "/chats/12", "/friends"] {
+            let response = page(path).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"));
+            assert!(response.text().await.unwrap().contains("<div id=\"root\">"));
+        }
+    }
+    // API clients keep the JSON 404, and API routes keep their answers.
+    let missing = app.get("/no/such/route", None).await;
+    assert_error(missing, 404, "not_found").await;
+    let api = page("/user/info").await.unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    let posted = app.post("/chats/12", None, &serde_json::json!({})).await;
+    assert_error(posted, 404, "not_found").await;
+}
