@@ -2,7 +2,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
-use crate::routes::invalid;
+use crate::routes::{detached, invalid};
 use crate::state::AppState;
 use ::chatroom::{GroupName, RoomInfo};
 use ::user::{FieldErrors, UserId};
@@ -33,7 +33,7 @@ fn positive_id(id: i64) -> Result<UserId, String> {
 }
 
 async fn create_direct(
-    state: &AppState,
+    state: &web::Data<AppState>,
     auth: AuthUser,
     friend: Option<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -42,6 +42,9 @@ async fn create_direct(
         .and_then(positive_id)
         .map_err(|message| invalid("friendId", message))?;
     let (room, created) = state.chatrooms.create_direct(auth.id, friend).await?;
+    if created {
+        announce(state, room.id, vec![auth.id, friend]).await?;
+    }
     Ok(if created {
         HttpResponse::Created()
     } else {
@@ -51,7 +54,7 @@ async fn create_direct(
 }
 
 async fn create_named_group(
-    state: &AppState,
+    state: &web::Data<AppState>,
     auth: AuthUser,
     name: Option<&str>,
     member_ids: Option<Vec<i64>>,
@@ -70,8 +73,35 @@ async fn create_named_group(
         },
     );
     let (name, members) = errors.done(name.zip(members))?;
-    let room = state.chatrooms.create_group(auth.id, name, members).await?;
+    let room = state
+        .chatrooms
+        .create_group(auth.id, name, members.clone())
+        .await?;
+    // Members first, so their sockets (in the room by then) also hear of the creator.
+    let mut everyone = members;
+    everyone.retain(|user| *user != auth.id);
+    everyone.sort_by_key(|user| user.0);
+    everyone.dedup();
+    everyone.push(auth.id);
+    announce(state, room.id, everyone).await?;
     Ok(HttpResponse::Created().json(room))
+}
+
+/// Tells the new room's members' open sockets about it (they join it and their clients list it
+/// at once), to the end even if the creator hangs up.
+async fn announce(
+    state: &web::Data<AppState>,
+    room: i64,
+    members: Vec<UserId>,
+) -> Result<(), ApiError> {
+    let worker = state.clone().into_inner();
+    detached(async move {
+        for member in members {
+            worker.publish_member_added(room, member).await;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Creates a direct room with a friend (idempotent: 200 with the existing room) or a group.

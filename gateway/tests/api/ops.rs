@@ -205,10 +205,12 @@ async fn the_web_client_is_served_with_a_fallback_for_its_routes() {
         for path in ["/", "/chats/12", "/friends"] {
             let response = page(path).await.unwrap();
             assert_eq!(response.status(), StatusCode::OK, "{path}");
-            assert!(response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/html"));
+            assert!(
+                response.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
             assert!(response.text().await.unwrap().contains("<div id=\"root\">"));
         }
     }

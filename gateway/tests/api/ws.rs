@@ -366,3 +366,42 @@ async fn sending_too_fast_is_refused_with_rate_limited() {
     let history = app.history(&people[0], room).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_new_room_reaches_its_members_open_sockets() {
+    let app = spawn_app().await;
+    let owner = app.register("creator").await;
+    let friend = app.register("member").await;
+    app.befriend(&owner, &friend).await;
+    let mut watching = app.socket(&friend.token).await;
+    watching.send(json!({"event": "ping"})).await;
+    watching.expect("pong").await;
+
+    let body = json!({"name": "fresh", "memberIds": [friend.id]});
+    let room: Value = app
+        .post("/chatroom/create-group", Some(&owner.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let room = room["id"].as_i64().unwrap();
+    // Its own addition (its sockets join the room), then the creator's.
+    for user in [friend.id, owner.id] {
+        let event = watching.expect("message").await;
+        assert_eq!(
+            (&event["type"], &event["chatroomId"], &event["userId"]),
+            (&json!("joinRoom"), &json!(room), &json!(user))
+        );
+    }
+    // Without a joinRoom of its own, the socket already gets the room's messages.
+    send(&app, &owner, room, "first", "hello, new room").await;
+    assert_eq!(watching.message().await["content"], "hello, new room");
+
+    // A direct room, too.
+    let third = app.register("third").await;
+    app.befriend(&third, &friend).await;
+    let (status, direct_room) = direct(&app, &third, &friend).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let event = watching.expect("message").await;
+    assert_eq!(event["chatroomId"], direct_room["id"]);
+}
