@@ -40,11 +40,11 @@ fn main() {
     }
     let lock = modified(&web.join("package-lock.json"));
     let installed = modified(&web.join("node_modules/.package-lock.json"));
-    if installed.is_none() || installed < lock {
-        if let Err(problem) = npm(&web, &["ci", "--no-audit", "--no-fund"]) {
-            println!("cargo:warning=npm ci in web/ failed ({problem}): serving the API only.");
-            return;
-        }
+    if (installed.is_none() || installed < lock)
+        && let Err(problem) = npm(&web, &["ci", "--no-audit", "--no-fund"])
+    {
+        println!("cargo:warning=npm ci in web/ failed ({problem}): serving the API only.");
+        return;
     }
     if let Err(problem) = npm(&web, &["run", "build"]) {
         println!("cargo:warning=building the web client failed ({problem}): serving the API only.");

@@ -6,6 +6,7 @@ use crate::auth::{TokenKeys, renew_token};
 use crate::cors::cors;
 use crate::extract::{path_error, query_error};
 use crate::limits::RateLimits;
+use crate::metrics::Metrics;
 use crate::middleware::{json_error_body, request_span};
 use crate::openapi::ApiDoc;
 use crate::routes;
@@ -89,13 +90,19 @@ impl Application {
             Migrator::up(&db, None).await?;
         }
         let redis = connect_redis(&settings).await?;
+        let (metrics, http_metrics) = Metrics::new().map_err(StartupError::Config)?;
         let (bus, hub) = match (&redis, &settings.redis_url) {
             (Some(pool), Some(url)) => {
                 let client = deadpool_redis::redis::Client::open(url.expose())
                     .map_err(|e| StartupError::Redis(e.to_string()))?;
-                Bus::start_redis(client, pool.clone(), &settings.redis_prefix)
+                Bus::start_redis(
+                    client,
+                    pool.clone(),
+                    &settings.redis_prefix,
+                    metrics.clone(),
+                )
             }
-            _ => Bus::start_local(),
+            _ => Bus::start_local(metrics.clone()),
         };
         let (shutdown, shutdown_rx) = watch::channel(false);
         let store: Arc<dyn EphemeralStore> = match &redis {
@@ -145,6 +152,7 @@ impl Application {
             limits,
             trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
             storage,
+            metrics,
             shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
@@ -159,6 +167,7 @@ impl Application {
                 .wrap(from_fn(renew_token))
                 .wrap(ErrorHandlers::new().default_handler(json_error_body))
                 .wrap(cors(origins.clone()))
+                .wrap(http_metrics.clone())
                 .wrap(from_fn(request_span))
                 .configure(routes::user::configure)
                 .configure(routes::friendship::configure)

@@ -34,6 +34,7 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub storage: crate::storage::Storage,
+    pub metrics: crate::metrics::Metrics,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

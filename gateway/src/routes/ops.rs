@@ -21,7 +21,7 @@ pub async fn health() -> web::Json<Status> {
     web::Json(Status { status: "ok" })
 }
 
-/// The database, the object store (and Redis, when configured) answer.
+/// The database, the object store, the message bus (and Redis, when configured) answer.
 #[utoipa::path(get, path = "/ready", tag = "ops",
     responses((status = 200, body = Status), (status = 503, body = ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
@@ -30,6 +30,13 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiE
         .ping()
         .await
         .map_err(|e| ApiError::unavailable("not_ready", "database", &e))?;
+    if state.metrics.bus_connected.get() != 1 {
+        return Err(ApiError::unavailable(
+            "not_ready",
+            "message bus",
+            &"the Redis subscription is down",
+        ));
+    }
     if let Some(pool) = &state.redis {
         let mut conn = pool
             .get()

@@ -3,6 +3,7 @@
 //! one order and nothing twice. With Redis, each room is a channel that this gateway subscribes
 //! to while it has a socket in the room, and membership changes go over one shared channel;
 //! without Redis (the embedded default) publishing hands the event straight to the hub.
+use crate::metrics::Metrics;
 use crate::ws::hub::Outbound;
 use crate::ws::hub_task::HubHandle;
 use bytestring::ByteString;
@@ -23,6 +24,9 @@ pub enum BusEvent {
         room: i64,
         seq: Option<i64>,
         text: String,
+        /// When it was published (Unix ms), for the bus lag figure.
+        #[serde(default)]
+        sent_ms: Option<i64>,
     },
     /// `user` was added to `room`: their sockets join it, then the room gets `text`.
     MemberAdded { room: i64, user: i64, text: String },
@@ -43,7 +47,9 @@ impl BusEvent {
 /// Hands an event that reached this gateway to its hub.
 fn dispatch(hub: &HubHandle, event: BusEvent) {
     match event {
-        BusEvent::Frame { room, seq, text } => hub.deliver(Outbound {
+        BusEvent::Frame {
+            room, seq, text, ..
+        } => hub.deliver(Outbound {
             room,
             seq,
             text: ByteString::from(text),
@@ -116,8 +122,9 @@ pub enum Bus {
 
 impl Bus {
     /// The embedded default: one process, events go straight to the hub.
-    pub fn start_local() -> (Bus, HubHandle) {
-        let hub = HubHandle::start(Subscriptions { redis: None });
+    pub fn start_local(metrics: Metrics) -> (Bus, HubHandle) {
+        metrics.bus_connected.set(1);
+        let hub = HubHandle::start(Subscriptions { redis: None }, metrics);
         (Bus::Local(hub.clone()), hub)
     }
 
@@ -126,16 +133,21 @@ impl Bus {
         client: redis::Client,
         pool: deadpool_redis::Pool,
         prefix: &str,
+        metrics: Metrics,
     ) -> (Bus, HubHandle) {
         let (commands, receiver) = mpsc::unbounded_channel();
-        let hub = HubHandle::start(Subscriptions {
-            redis: Some(commands),
-        });
+        let hub = HubHandle::start(
+            Subscriptions {
+                redis: Some(commands),
+            },
+            metrics.clone(),
+        );
         tokio::spawn(run_subscriber(
             client,
             prefix.to_owned(),
             receiver,
             hub.clone(),
+            metrics,
         ));
         (
             Bus::Redis {
@@ -205,6 +217,7 @@ async fn run_subscriber(
     prefix: String,
     mut commands: mpsc::UnboundedReceiver<SubCommand>,
     hub: HubHandle,
+    metrics: Metrics,
 ) {
     let mut rooms: HashSet<i64> = HashSet::new();
     let mut backoff = Duration::from_millis(100);
@@ -221,8 +234,10 @@ async fn run_subscriber(
                     // local sockets: they are closed (1013) and rejoin with `afterSeq`.
                     if connected_before {
                         hub.resync_all();
+                        metrics.bus_reconnects.inc();
                     }
                     connected_before = true;
+                    metrics.bus_connected.set(1);
                     loop {
                         tokio::select! {
                             command = commands.recv() => {
@@ -234,19 +249,34 @@ async fn run_subscriber(
                             message = stream.next() => {
                                 let Some(message) = message else { break };
                                 match serde_json::from_slice::<BusEvent>(message.get_payload_bytes()) {
-                                    Ok(event) => dispatch(&hub, event),
+                                    Ok(event) => {
+                                        record_lag(&metrics, &event);
+                                        dispatch(&hub, event);
+                                    }
                                     Err(err) => tracing::warn!(%err, "unreadable bus event"),
                                 }
                             }
                         }
                     }
                 }
+                metrics.bus_connected.set(0);
                 tracing::warn!("lost the Redis subscription; reconnecting");
             }
             Err(err) => tracing::warn!(%err, "cannot reach Redis for pub/sub; retrying"),
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn record_lag(metrics: &Metrics, event: &BusEvent) {
+    if let BusEvent::Frame {
+        sent_ms: Some(sent),
+        ..
+    } = event
+    {
+        let lag_ms = (user::time::now().timestamp_millis() - sent).max(0);
+        metrics.bus_lag_seconds.observe(lag_ms as f64 / 1000.0);
     }
 }
 

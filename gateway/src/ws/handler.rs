@@ -167,12 +167,43 @@ impl Connection {
             Some(_) => {}
         }
         let seen = self.joined.get(&frame.room).copied();
-        if let (Some(seq), Some(seen)) = (frame.seq, seen)
-            && seq <= seen
-        {
-            return Ok(());
+        if let (Some(seq), Some(seen)) = (frame.seq, seen) {
+            if seq <= seen {
+                return Ok(());
+            }
+            if seq > seen + 1 {
+                self.fill_gap(frame.room, seen, seq).await?;
+            }
+            self.joined.insert(frame.room, seq);
         }
         self.write(frame.text).await
+    }
+
+    /// A live message skipped ahead of what this socket has: the ones between were published
+    /// late by another gateway, or never (their gateway died between storing and publishing).
+    /// They are read from the database and sent first, so the socket sees every seq in order.
+    async fn fill_gap(&mut self, room: i64, seen: i64, next: i64) -> Result<(), Closed> {
+        let missed = match self
+            .state
+            .chat
+            .replay(self.user.id, room, seen, MAX_REPLAY)
+            .await
+        {
+            Ok(missed) => missed,
+            Err(err) => {
+                tracing::warn!(room, %err, "could not fill a gap; the client catches up by seq");
+                return Ok(());
+            }
+        };
+        for message in missed.into_iter().filter(|m| m.seq < next) {
+            let user_id = message.sender.id;
+            self.send(&ServerFrame::Message(RoomEvent::SendMessage {
+                user_id,
+                message,
+            }))
+            .await?;
+        }
+        Ok(())
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), Closed> {

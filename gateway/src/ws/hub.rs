@@ -39,6 +39,20 @@ pub struct Hub {
     conns: HashMap<ConnId, Conn>,
     rooms: HashMap<i64, HashSet<ConnId>>,
     users: HashMap<UserId, HashSet<ConnId>>,
+    /// Socket-room pairs, kept as they change (for the metrics).
+    joined: usize,
+    /// Since the last `take_counts`: frames queued, sockets dropped for a full queue.
+    delivered: u64,
+    dropped: u64,
+}
+
+/// What the hub counted since it was last asked.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sockets: usize,
+    pub joined: usize,
+    pub delivered: u64,
+    pub dropped: u64,
 }
 
 /// What a change did to this gateway's interest in a room.
@@ -93,7 +107,9 @@ impl Hub {
         let entry = self.conns.get_mut(&conn)?;
         entry.rooms.insert(room);
         let members = self.rooms.entry(room).or_default();
-        members.insert(conn);
+        if members.insert(conn) {
+            self.joined += 1;
+        }
         Some(members.len() == 1)
     }
 
@@ -110,6 +126,9 @@ impl Hub {
             return false;
         };
         let removed = members.remove(&conn);
+        if removed {
+            self.joined -= 1;
+        }
         if members.is_empty() {
             self.rooms.remove(&room);
             return removed;
@@ -185,8 +204,12 @@ impl Hub {
             return false;
         };
         match entry.queue.try_send(frame.clone()) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.delivered += 1;
+                true
+            }
             Err(mpsc::error::TrySendError::Full(_)) => {
+                self.dropped += 1;
                 if let Some(kick) = entry.kick.take() {
                     let _ = kick.send(Kick::SlowReader);
                 }
@@ -215,6 +238,16 @@ impl Hub {
 
     pub fn connection_count(&self) -> usize {
         self.conns.len()
+    }
+
+    /// The gauges now, and the counters since the last call (which resets them).
+    pub fn take_counts(&mut self) -> Counts {
+        Counts {
+            sockets: self.conns.len(),
+            joined: self.joined,
+            delivered: std::mem::take(&mut self.delivered),
+            dropped: std::mem::take(&mut self.dropped),
+        }
     }
 }
 

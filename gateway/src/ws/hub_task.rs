@@ -1,4 +1,5 @@
 //! The task that owns the `Hub`, and the handle everything else uses to reach it.
+use crate::metrics::Metrics;
 use crate::ws::bus::Subscriptions;
 use crate::ws::hub::{ConnId, Hub, Interest, Kick, Outbound};
 use std::sync::Arc;
@@ -50,9 +51,9 @@ pub struct HubHandle {
 
 impl HubHandle {
     /// Starts the hub task; `subscriptions` is told when this gateway gains or loses a room.
-    pub fn start(subscriptions: Subscriptions) -> Self {
+    pub fn start(subscriptions: Subscriptions, metrics: Metrics) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(Hub::default(), receiver, subscriptions));
+        tokio::spawn(run(Hub::default(), receiver, subscriptions, metrics));
         Self {
             commands,
             next_conn: Arc::new(AtomicU64::new(1)),
@@ -126,6 +127,7 @@ async fn run(
     mut hub: Hub,
     mut commands: mpsc::UnboundedReceiver<Command>,
     subscriptions: Subscriptions,
+    metrics: Metrics,
 ) {
     while let Some(command) = commands.recv().await {
         let interest = match command {
@@ -171,6 +173,11 @@ async fn run(
             Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
             Command::KickAll { reason } => hub.kick_all(reason),
         };
+        let counts = hub.take_counts();
+        metrics.sockets_open.set(gauge_value(counts.sockets));
+        metrics.rooms_joined.set(gauge_value(counts.joined));
+        metrics.frames_delivered.inc_by(counts.delivered);
+        metrics.slow_readers_dropped.inc_by(counts.dropped);
         for room in interest.gained {
             subscriptions.subscribe(room, None);
         }
@@ -178,4 +185,8 @@ async fn run(
             subscriptions.unsubscribe(room);
         }
     }
+}
+
+fn gauge_value(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
 }

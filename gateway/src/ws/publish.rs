@@ -6,15 +6,17 @@ use chat::ChatMessage;
 use user::UserId;
 
 impl AppState {
-    /// A stored message, to every socket in its room (the sender's included).
+    /// A newly stored message, to every socket in its room (the sender's included).
     pub async fn publish_message(&self, message: ChatMessage) {
         let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
         let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
+        self.metrics.messages_posted.inc();
         self.bus
             .publish(BusEvent::Frame {
                 room,
                 seq: Some(seq),
                 text,
+                sent_ms: Some(user::time::now().timestamp_millis()),
             })
             .await;
     }

@@ -101,6 +101,11 @@ impl TestApp {
         start(figment, self.db.clone()).await
     }
 
+    /// The database this gateway uses, for stating what a test cannot do through the API.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.db.conn
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self.data.path()
     }

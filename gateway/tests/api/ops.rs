@@ -222,3 +222,33 @@ async fn the_web_client_is_served_with_a_fallback_for_its_routes() {
     let posted = app.post("/chats/12", None, &serde_json::json!({})).await;
     assert_error(posted, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn metrics_show_live_figures() {
+    let app = spawn_app().await;
+    let alice = app.register("metric").await;
+    let mut socket = app.socket(&alice.token).await;
+    socket.send(serde_json::json!({"event": "ping"})).await;
+    socket.expect("pong").await;
+    app.get("/chatroom/12345", Some(&alice.token)).await;
+
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing in:\n{text}"))
+    };
+    assert_eq!(value("chat_sockets_open "), 1.0);
+    assert_eq!(value("chat_bus_connected "), 1.0);
+    assert!(value("chat_messages_posted_total ") >= 0.0);
+    // HTTP requests by route pattern and status, with a latency histogram.
+    assert!(
+        text.contains(
+            r#"chat_http_requests_total{endpoint="/chatroom/{id}",method="GET",status="404"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("chat_http_requests_duration_seconds_bucket"));
+}

@@ -3,6 +3,7 @@ use crate::helpers::*;
 use crate::ws_client::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use user::UserId;
 
 /// A group of the owner and `friends` others (all the owner's friends), and its id.
 async fn group(app: &TestApp, friends: usize) -> (Vec<Registered>, i64) {
@@ -404,4 +405,33 @@ async fn a_new_room_reaches_its_members_open_sockets() {
     assert_eq!(status, StatusCode::CREATED);
     let event = watching.expect("message").await;
     assert_eq!(event["chatroomId"], direct_room["id"]);
+}
+
+#[tokio::test]
+async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one() {
+    use chat::{ChatService, ClientId, MessageBody, MessageKind, SeaChatService};
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut reader = app.socket(&people[1].token).await;
+    reader.join(room, Some(0)).await;
+    let mut writer = app.socket(&people[0].token).await;
+    writer.join(room, Some(0)).await;
+    writer.send_text(room, "one", "first").await;
+    assert_eq!(reader.message().await["seq"], 1);
+
+    // As if the sender's gateway died after storing seq 2 and before publishing it.
+    let chat = SeaChatService::new(app.db().clone());
+    let body = MessageBody::parse(MessageKind::Text, "stored, never published", "x").unwrap();
+    let client = ClientId::parse("lost").unwrap();
+    chat.post_message(UserId(people[0].id), room, &client, &body)
+        .await
+        .unwrap();
+
+    writer.send_text(room, "three", "third").await;
+    let filled = reader.message().await;
+    assert_eq!(
+        (filled["seq"].clone(), filled["content"].clone()),
+        (json!(2), json!("stored, never published"))
+    );
+    assert_eq!(reader.message().await["seq"], 3);
 }
