@@ -37,3 +37,16 @@ ci:
 # the figures go to docs/benchmarks.md. See bench/ and docs/benchmarks.md.
 bench:
     bash bench/run
+
+# The production topology natively (deploy/compose.yaml's, without Docker): MariaDB, Redis, an
+# SMTP sink, s3s-fs, two production gateways and nginx on http://127.0.0.1:8080. docs/deploy.md.
+stack:
+    bash deploy/stack up
+
+# Stop nginx and the gateways of `just stack` (and the services, if it was what started them).
+stack-down:
+    bash deploy/stack down
+
+# `just stack`, then the topology check through nginx (a gateway is SIGKILLed mid-stream).
+stack-check:
+    bash deploy/stack check
