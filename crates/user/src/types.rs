@@ -345,3 +345,7 @@ impl From<entity::Model> for UserSummary {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "types_fuzz.rs"]
+mod fuzz;

@@ -236,3 +236,27 @@ mod tests {
         assert!(ObjectKey::parse(&format!("avatar/1/{id}/x.png")).is_some());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever name a client sends, the server's key parses back, its name is already
+        /// sanitised, and its URL passes the stored-URL check without a single unsafe character.
+        #[test]
+        fn every_filename_makes_a_safe_key(name in any::<String>(), owner in 1i64..i64::MAX) {
+            let key = ObjectKey::new(Purpose::Attachment, UserId(owner), &name);
+            prop_assert_eq!(ObjectKey::parse(key.as_str()), Some(key.clone()));
+            prop_assert_eq!(sanitise_name(key.name()), key.name());
+            prop_assert!(!key.name().starts_with('.') && !key.name().contains(['/', '\\']));
+            let base = "http://chat.test/storage/object/";
+            let url = format!("{base}{}", key.url_path());
+            let prefix = format!("{base}attachment/");
+            prop_assert!(user::is_stored_url(&url, &prefix));
+        }
+    }
+}

@@ -296,3 +296,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "protocol_fuzz.rs"]
+mod fuzz;
