@@ -1,31 +1,102 @@
-//! Request-rate limits (API.md §6): registrations per client address, friend requests, HTTP
-//! message sends and upload presigns per user. Counted in the ephemeral store, so several gateways share them.
-//! `rate_limits = off` turns them off (load tests); the security limits (captcha, login) live in
-//! the user module and always hold.
+//! Request-rate limits (API.md §6), per client address or per user: registrations, logins and
+//! captcha sends per address; friend requests, HTTP message sends and upload presigns per user.
+//! Each rule is a setting (`limit_<name> = "<count>/<window>"`, e.g. `"10/1h"`). Counted in the
+//! ephemeral store (Redis when configured), so every gateway behind the load balancer shares
+//! them. `rate_limits = off` turns them off (load tests); the security limits (captcha tries,
+//! login failures) live in the user module and always hold.
 use crate::error::ApiError;
+use crate::settings::Settings;
 use std::sync::Arc;
 use std::time::Duration;
 use user::EphemeralStore;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Limit {
-    /// Per client address: 10 an hour.
+    /// Per client address.
     Register,
-    /// Per user: 30 a minute.
+    /// Per client address (failures are also throttled per username, always).
+    Login,
+    /// Per client address: codes mailed for registration, profile updates and resets.
+    Captcha,
+    /// Per user.
     FriendRequest,
-    /// Per user: 20 a second, as on a WebSocket.
+    /// Per user, over HTTP (a socket has its own budget).
     HttpSend,
-    /// Per user: 60 a minute.
+    /// Per user.
     Presign,
 }
 
-impl Limit {
-    fn rule(self) -> (&'static str, u64, Duration) {
-        match self {
-            Limit::Register => ("register", 10, Duration::from_secs(3600)),
-            Limit::FriendRequest => ("friend_request", 30, Duration::from_secs(60)),
-            Limit::HttpSend => ("send", 20, Duration::from_secs(1)),
-            Limit::Presign => ("presign", 60, Duration::from_secs(60)),
+/// At most `max` requests per `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub max: u64,
+    pub window: Duration,
+}
+
+impl Rule {
+    /// `"<count>/<window>"` with the window in `s`, `m`, `h` or `d` (`"10/1h"`, `"20/1s"`).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let bad = || format!("{raw:?} is not <count>/<window> such as \"10/1h\"");
+        let (count, window) = raw.trim().split_once('/').ok_or_else(bad)?;
+        let max: u64 = count.trim().parse().map_err(|_| bad())?;
+        let window = window.trim();
+        let split = window.len().checked_sub(1).ok_or_else(bad)?;
+        let (amount, unit) = window.split_at(split);
+        let amount: u64 = if amount.is_empty() {
+            1
+        } else {
+            amount.parse().map_err(|_| bad())?
+        };
+        let seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return Err(bad()),
+        };
+        if max == 0 || amount == 0 {
+            return Err(bad());
+        }
+        Ok(Self {
+            max,
+            window: Duration::from_secs(amount.saturating_mul(seconds)),
+        })
+    }
+}
+
+/// One rule per limit, read from the settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules {
+    register: Rule,
+    login: Rule,
+    captcha: Rule,
+    friend_request: Rule,
+    http_send: Rule,
+    presign: Rule,
+}
+
+impl Rules {
+    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+        let rule =
+            |name: &str, raw: &str| Rule::parse(raw).map_err(|e| format!("limit_{name}: {e}"));
+        Ok(Self {
+            register: rule("register", &settings.limit_register)?,
+            login: rule("login", &settings.limit_login)?,
+            captcha: rule("captcha", &settings.limit_captcha)?,
+            friend_request: rule("friend_request", &settings.limit_friend_request)?,
+            http_send: rule("send", &settings.limit_send)?,
+            presign: rule("presign", &settings.limit_presign)?,
+        })
+    }
+
+    fn of(&self, limit: Limit) -> (&'static str, Rule) {
+        match limit {
+            Limit::Register => ("register", self.register),
+            Limit::Login => ("login", self.login),
+            Limit::Captcha => ("captcha", self.captcha),
+            Limit::FriendRequest => ("friend_request", self.friend_request),
+            Limit::HttpSend => ("send", self.http_send),
+            Limit::Presign => ("presign", self.presign),
         }
     }
 }
@@ -33,11 +104,16 @@ impl Limit {
 pub struct RateLimits {
     store: Arc<dyn EphemeralStore>,
     enabled: bool,
+    rules: Rules,
 }
 
 impl RateLimits {
-    pub fn new(store: Arc<dyn EphemeralStore>, enabled: bool) -> Self {
-        Self { store, enabled }
+    pub fn new(store: Arc<dyn EphemeralStore>, enabled: bool, rules: Rules) -> Self {
+        Self {
+            store,
+            enabled,
+            rules,
+        }
     }
 
     /// Counts one request of `who` against `limit`; 429 with `Retry-After` beyond it.
@@ -45,24 +121,54 @@ impl RateLimits {
         if !self.enabled {
             return Ok(());
         }
-        let (name, max, window) = limit.rule();
+        let (name, rule) = self.rules.of(limit);
         let key = format!("rate:{name}:{who}");
         // These protect capacity, not accounts: when the store is down they let requests through.
-        let count = match self.store.increment(&key, window).await {
+        let count = match self.store.increment(&key, rule.window).await {
             Ok(count) => count,
             Err(err) => {
                 tracing::warn!(%err, "rate limiter unavailable; not limiting");
                 return Ok(());
             }
         };
-        if count <= max {
+        if count <= rule.max {
             return Ok(());
         }
-        let remaining = self.store.ttl(&key).await.ok().flatten().unwrap_or(window);
+        let remaining = self
+            .store
+            .ttl(&key)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(rule.window);
         Err(ApiError::too_many(
             "rate_limited",
             "Too many requests; slow down",
             remaining.as_secs_f64().ceil().max(1.0) as u64,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_read_like_they_are_written() {
+        let rule = |max, secs| {
+            Ok(Rule {
+                max,
+                window: Duration::from_secs(secs),
+            })
+        };
+        assert_eq!(Rule::parse("10/1h"), rule(10, 3600));
+        assert_eq!(Rule::parse(" 20 / 1s "), rule(20, 1));
+        assert_eq!(Rule::parse("30/m"), rule(30, 60));
+        assert_eq!(Rule::parse("5/2d"), rule(5, 172_800));
+        for bad in [
+            "", "10", "10/", "x/1h", "10/1w", "0/1h", "10/0s", "-1/1h", "10/h1",
+        ] {
+            assert!(Rule::parse(bad).is_err(), "{bad}");
+        }
     }
 }

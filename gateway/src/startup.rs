@@ -5,7 +5,7 @@ use crate::adapters::mail::{LogMailer, SmtpMailer};
 use crate::auth::{TokenKeys, renew_token};
 use crate::cors::cors;
 use crate::extract::{path_error, query_error};
-use crate::limits::RateLimits;
+use crate::limits::{RateLimits, Rules};
 use crate::metrics::Metrics;
 use crate::middleware::{json_error_body, request_span};
 use crate::openapi::ApiDoc;
@@ -132,7 +132,8 @@ impl Application {
         let storage = Storage::open(&settings, &public_url, secret.expose().as_bytes())
             .await
             .map_err(|e| StartupError::Storage(e.to_string()))?;
-        let limits = RateLimits::new(store.clone(), settings.rate_limits.0);
+        let rules = Rules::from_settings(&settings).map_err(StartupError::Config)?;
+        let limits = RateLimits::new(store.clone(), settings.rate_limits.0, rules);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
         let state = web::Data::new(AppState {
             users: Arc::new(users),

@@ -46,9 +46,15 @@ impl AddressQuery {
     responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register_captcha(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<AddressQuery>,
 ) -> Result<web::Json<Sent>, ApiError> {
-    state.users.send_register_captcha(&query.email()?).await?;
+    let email = query.email()?;
+    state
+        .limits
+        .check(Limit::Captcha, &client_address(&req))
+        .await?;
+    state.users.send_register_captcha(&email).await?;
     Ok(web::Json(Sent { sent: true }))
 }
 
@@ -135,7 +141,9 @@ pub async fn login(
     let password = errors.required("password", body.0.password.as_deref(), not_empty);
     let (username, password) = errors.done(username.zip(password))?;
     let input = LoginInput { username, password };
-    let logged_in = state.users.login(input, &client_address(&req)).await?;
+    let address = client_address(&req);
+    state.limits.check(Limit::Login, &address).await?;
+    let logged_in = state.users.login(input, &address).await?;
     let token = state
         .tokens
         .issue(user::UserId(logged_in.profile.id), logged_in.token_version)?;
@@ -158,8 +166,13 @@ pub async fn info(
     responses((status = 200, body = Sent), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn update_captcha(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: AuthUser,
 ) -> Result<web::Json<Sent>, ApiError> {
+    state
+        .limits
+        .check(Limit::Captcha, &client_address(&req))
+        .await?;
     state.users.send_update_captcha(auth.id).await?;
     Ok(web::Json(Sent { sent: true }))
 }
@@ -210,9 +223,15 @@ pub async fn update(
     responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn password_captcha(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<AddressQuery>,
 ) -> Result<web::Json<Sent>, ApiError> {
-    state.users.send_reset_captcha(&query.email()?).await?;
+    let email = query.email()?;
+    state
+        .limits
+        .check(Limit::Captcha, &client_address(&req))
+        .await?;
+    state.users.send_reset_captcha(&email).await?;
     Ok(web::Json(Sent { sent: true }))
 }
 

@@ -1,5 +1,6 @@
 //! Bad requests of every kind get a 4xx in the API's error shape, never a 500.
 use crate::helpers::*;
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -148,6 +149,59 @@ async fn request_rate_limits_apply_when_on() {
         .unwrap();
     assert!((1..=3600).contains(&retry), "{retry}");
     assert_error(response, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn login_and_captcha_limits_are_settings() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limits", "on"))
+            .merge(("limit_login", "2/1m"))
+            .merge(("limit_captcha", "1/1h"))
+    })
+    .await;
+    let login = json!({"username": "nobody", "password": "wrong-password"});
+    for _ in 0..2 {
+        let response = app.post("/user/login", None, &login).await;
+        assert_error(response, 400, "invalid_credentials").await;
+    }
+    let limited = app.post("/user/login", None, &login).await;
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_error(limited, 429, "rate_limited").await;
+
+    // One mailed code per client address an hour here, whatever the target address.
+    let first = app
+        .get("/user/register-captcha?address=a@example.com", None)
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = app
+        .get("/user/register-captcha?address=b@example.com", None)
+        .await;
+    assert_error(second, 429, "rate_limited").await;
+    let reset = app
+        .get("/user/update_password/captcha?address=c@example.com", None)
+        .await;
+    assert_error(reset, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn a_malformed_limit_setting_stops_the_start() {
+    let data = tempfile::tempdir().unwrap();
+    let settings: gateway::settings::Settings = gateway::settings::Settings::figment()
+        .merge(("port", 0))
+        .merge(("data_dir", data.path()))
+        .merge(("limit_send", "lots"))
+        .extract()
+        .unwrap();
+    let err = gateway::startup::Application::build(settings)
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("limit_send"), "{err}");
 }
 
 #[tokio::test]
