@@ -45,6 +45,8 @@ pub struct Settings {
     pub ws_max_frame_bytes: usize,
     pub ws_sends_per_sec: f64,
     pub ws_send_burst: f64,
+    pub ws_max_sockets_per_user: usize,
+    pub ws_max_rooms_per_socket: usize,
     pub storage_dir: Option<PathBuf>,
     pub s3_endpoint: Option<String>,
     pub s3_public_endpoint: Option<String>,
@@ -68,6 +70,8 @@ pub struct WsSettings {
     pub max_frame_bytes: usize,
     pub sends_per_sec: f64,
     pub send_burst: f64,
+    pub max_sockets_per_user: usize,
+    pub max_rooms_per_socket: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -102,6 +106,8 @@ impl Settings {
             max_frame_bytes: self.ws_max_frame_bytes,
             sends_per_sec: self.ws_sends_per_sec,
             send_burst: self.ws_send_burst.max(1.0),
+            max_sockets_per_user: self.ws_max_sockets_per_user.max(1),
+            max_rooms_per_socket: self.ws_max_rooms_per_socket.max(1),
         }
     }
 

@@ -154,6 +154,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
             storage,
             metrics,
+            user_sockets: Default::default(),
             shutdown: shutdown_rx,
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();

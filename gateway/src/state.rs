@@ -35,6 +35,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub storage: crate::storage::Storage,
     pub metrics: crate::metrics::Metrics,
+    /// Sockets per user on this gateway.
+    pub user_sockets: crate::ws::user_sockets::UserSockets,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

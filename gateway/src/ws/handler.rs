@@ -36,6 +36,14 @@ pub async fn chat_socket(
         None => bearer_token(&req)?.ok_or_else(ApiError::unauthenticated)?,
     };
     let user = authenticate(&state, &token).await?;
+    let max = state.ws.max_sockets_per_user;
+    let permit = state.user_sockets.acquire(user.id.0, max).ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sockets",
+            format!("At most {max} open sockets per user; close one first"),
+        )
+    })?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|err| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
@@ -48,7 +56,11 @@ pub async fn chat_socket(
         .max_frame_size(limit)
         .aggregate_continuations()
         .max_continuation_size(limit);
-    actix_web::rt::spawn(Connection::new(state.into_inner(), user, session).run(stream));
+    let connection = Connection::new(state.into_inner(), user, session);
+    actix_web::rt::spawn(async move {
+        connection.run(stream).await;
+        drop(permit);
+    });
     Ok(response)
 }
 
@@ -246,6 +258,15 @@ impl Connection {
     }
 
     async fn join(&mut self, room: i64, after: Option<i64>) -> Result<(), Closed> {
+        let max = self.state.ws.max_rooms_per_socket;
+        if !self.joined.contains_key(&room) && self.joined.len() >= max {
+            let refusal = ApiError::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_rooms",
+                format!("A socket can follow at most {max} rooms; leave one first"),
+            );
+            return self.send(&room_error(refusal, room, None)).await;
+        }
         // Members only: checked before this gateway subscribes to anything.
         if let Err(err) = self.state.chat.last_seq(self.user.id, room).await {
             return self.send(&room_error(err.into(), room, None)).await;

@@ -8,3 +8,4 @@ pub mod hub;
 pub mod hub_task;
 pub mod protocol;
 mod publish;
+pub mod user_sockets;

@@ -435,3 +435,55 @@ async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one()
     );
     assert_eq!(reader.message().await["seq"], 3);
 }
+
+#[tokio::test]
+async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
+    let app = spawn_app_with(|f| {
+        f.merge(("ws_max_sockets_per_user", 2))
+            .merge(("ws_max_rooms_per_socket", 1))
+    })
+    .await;
+    let (people, room) = group(&app, 1).await;
+    let owner = &people[0];
+    let mut first = app.socket(&owner.token).await;
+    let second = app.socket(&owner.token).await;
+    let query = format!("?token={}", owner.token);
+    assert_eq!(app.refused_upgrade(&query).await, 429);
+    // Another user is not affected; a closed socket frees its slot.
+    let _theirs = app.socket(&people[1].token).await;
+    drop(second);
+    let url = format!("ws://127.0.0.1:{}/chat{query}", app.port);
+    let mut reopened = false;
+    for _ in 0..200 {
+        if tokio_tungstenite::connect_async(url.as_str()).await.is_ok() {
+            reopened = true;
+            break;
+        }
+        // One round trip on the open socket before trying again.
+        first.send(json!({"event": "ping"})).await;
+        first.expect("pong").await;
+    }
+    assert!(reopened, "the slot of a closed socket came back");
+
+    first.join(room, None).await;
+    let body = json!({"name": "second"});
+    let other: Value = app
+        .post("/chatroom/create-group", Some(&owner.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    first
+        .send(json!({"event": "joinRoom", "data": {"chatroomId": other["id"]}}))
+        .await;
+    let refusal = loop {
+        let frame = first.next().await;
+        if frame["event"] == "error" {
+            break frame["data"].clone();
+        }
+    };
+    assert_eq!(
+        (refusal["code"].clone(), refusal["chatroomId"].clone()),
+        (json!("too_many_rooms"), other["id"].clone())
+    );
+}
