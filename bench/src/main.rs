@@ -2,7 +2,9 @@
 //! bounded loops, and writes a markdown section of figures.
 //!
 //! `bench --mode embedded|real --gateway target/release/gateway --out <file>`; the real mode
-//! reads `BENCH_DATABASE_URL` (an empty database) and `BENCH_REDIS_URL`.
+//! reads `BENCH_DATABASE_URL` (an empty database) and `BENCH_REDIS_URL`. With
+//! `--attach <port> --maildir <dir>` it runs against a running deployment instead (the
+//! two-gateway stack of deploy/stack behind nginx), without the memory scenario.
 mod client;
 mod scenarios;
 mod server;
@@ -35,7 +37,14 @@ async fn main() -> Result<(), Error> {
         env.push(("CHAT_REDIS_URL", std::env::var("BENCH_REDIS_URL")?));
         env.push(("CHAT_REDIS_PREFIX", format!("bench{}:", std::process::id())));
     }
-    let gateway = Gateway::start(&binary, &env).await?;
+    let gateway = match arg("--attach") {
+        // `--attach <port> --maildir <dir>`: a running stack (deploy/stack) behind nginx.
+        Some(port) => Gateway::attach(
+            port.parse()?,
+            PathBuf::from(arg("--maildir").ok_or("--attach needs --maildir")?),
+        ),
+        None => Gateway::start(&binary, &env).await?,
+    };
     let api = Api::new(gateway.port);
     let mut users = Vec::with_capacity(USERS);
     for n in 0..USERS {
@@ -49,7 +58,12 @@ async fn main() -> Result<(), Error> {
     }
     scenarios::ring_friends(&api, &users, true).await?;
 
-    let idle = scenarios::idle(&gateway, &users, IDLE_SOCKETS).await?;
+    // Memory is read from our own gateway process; an attached stack has two of its own.
+    let idle = if gateway.attached() {
+        None
+    } else {
+        Some(scenarios::idle(&gateway, &users, IDLE_SOCKETS).await?)
+    };
     let fan_rate = 500;
     let fan = scenarios::fan_out(&gateway, &api, &users, fan_rate, 5).await?;
     // Below saturation first (what a user feels), then the aim's rate.
@@ -58,18 +72,20 @@ async fn main() -> Result<(), Error> {
     let four = scenarios::rooms_of_four(&gateway, &api, &users, 500, four_rate, 5).await?;
 
     let mut text = String::new();
-    let per_socket =
-        (idle.rss_after_kib.saturating_sub(idle.rss_before_kib)) as f64 / idle.sockets as f64;
     writeln!(text, "### {mode}\n")?;
     writeln!(text, "| scenario | measured | aim |")?;
     writeln!(text, "|---|---|---|")?;
-    writeln!(
-        text,
-        "| {} idle sockets | RSS {:.1} → {:.1} MiB: **{per_socket:.1} KiB per socket** | ≤ 30 KiB |",
-        idle.sockets,
-        idle.rss_before_kib as f64 / 1024.0,
-        idle.rss_after_kib as f64 / 1024.0
-    )?;
+    if let Some(idle) = idle {
+        let per_socket = (idle.rss_after_kib.saturating_sub(idle.rss_before_kib)) as f64
+            / idle.sockets as f64;
+        writeln!(
+            text,
+            "| {} idle sockets | RSS {:.1} → {:.1} MiB: **{per_socket:.1} KiB per socket** | ≤ 30 KiB |",
+            idle.sockets,
+            idle.rss_before_kib as f64 / 1024.0,
+            idle.rss_after_kib as f64 / 1024.0
+        )?;
+    }
     for (name, flow, aim) in [
         (
             format!("one room of {USERS}, 5 senders at {fan_rate} msg/s for 5 s"),

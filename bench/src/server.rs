@@ -12,11 +12,14 @@ use tokio::sync::{Notify, oneshot};
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 pub struct Gateway {
-    child: Child,
+    /// The process started here; `None` when attached to a running stack.
+    child: Option<Child>,
     pub port: u16,
     codes: Arc<Mutex<HashMap<String, String>>>,
     mailed: Arc<Notify>,
-    _data: tempfile::TempDir,
+    /// Where codes are mailed when attached (the SMTP sink's maildir), instead of the log.
+    maildir: Option<std::path::PathBuf>,
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Gateway {
@@ -43,17 +46,39 @@ impl Gateway {
         tokio::spawn(read_log(stdout, codes.clone(), mailed.clone(), port_tx));
         let port = tokio::time::timeout(Duration::from_secs(60), port_rx).await??;
         Ok(Self {
-            child,
+            child: Some(child),
             port,
             codes,
             mailed,
-            _data: data,
+            maildir: None,
+            _data: Some(data),
         })
+    }
+
+    /// A running deployment (the two-gateway stack behind nginx on `port`) whose mail goes to
+    /// an SMTP sink writing `maildir`.
+    pub fn attach(port: u16, maildir: std::path::PathBuf) -> Self {
+        Self {
+            child: None,
+            port,
+            codes: Arc::default(),
+            mailed: Arc::default(),
+            maildir: Some(maildir),
+            _data: None,
+        }
+    }
+
+    pub fn attached(&self) -> bool {
+        self.child.is_none()
     }
 
     /// Resident memory of the gateway process, KiB.
     pub fn rss_kib(&self) -> Result<u64, Error> {
-        let pid = self.child.id().ok_or("gateway exited")?;
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(Child::id)
+            .ok_or("no gateway process of ours")?;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
         let line = status
             .lines()
@@ -65,6 +90,9 @@ impl Gateway {
 
     /// The code mailed (logged) to `address`.
     pub async fn code_for(&self, address: &str) -> Result<String, Error> {
+        if let Some(maildir) = &self.maildir {
+            return code_in_maildir(maildir, address).await;
+        }
         let wait = async {
             loop {
                 let notified = self.mailed.notified();
@@ -111,5 +139,30 @@ async fn read_log(
                 mailed.notify_waiters();
             }
         }
+    }
+}
+
+/// The code of the mail to `address` in the sink's maildir, once it has arrived.
+async fn code_in_maildir(maildir: &Path, address: &str) -> Result<String, Error> {
+    let needle = format!("To: {address}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        for entry in std::fs::read_dir(maildir.join("new"))?.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            if !text.contains(&needle) {
+                continue;
+            }
+            let body = text.split("\n\n").skip(1).collect::<Vec<_>>().join("\n");
+            if let Some(code) = body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|run| run.len() == 6)
+            {
+                return Ok(code.to_owned());
+            }
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("no mail to {address} in {}", maildir.display()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
