@@ -7,21 +7,22 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 5] = [
     "src",
     "index.html",
     "package.json",
     "package-lock.json",
     "vite.config.ts",
-    "public",
 ];
 
 fn main() {
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
-    for source in SOURCES {
-        println!("cargo:rerun-if-changed=../web/{source}");
+    // Only paths that exist: cargo counts a missing one as changed and would rebuild every time.
+    for path in SOURCES.iter().chain(["dist/index.html"].iter()) {
+        if web.join(path).exists() {
+            println!("cargo:rerun-if-changed=../web/{path}");
+        }
     }
-    println!("cargo:rerun-if-changed=../web/dist/index.html");
     println!("cargo:rerun-if-env-changed=CHAT_SKIP_WEB_BUILD");
     if std::env::var_os("CHAT_SKIP_WEB_BUILD").is_some() || !web.join("package.json").exists() {
         return;
@@ -41,7 +42,7 @@ fn main() {
     let lock = modified(&web.join("package-lock.json"));
     let installed = modified(&web.join("node_modules/.package-lock.json"));
     if (installed.is_none() || installed < lock)
-        && let Err(problem) = npm(&web, &["ci", "--no-audit", "--no-fund"])
+        && let Err(problem) = npm(&web, &["ci", "--no-audit", "--no-fund", "--prefer-offline"])
     {
         println!("cargo:warning=npm ci in web/ failed ({problem}): serving the API only.");
         return;

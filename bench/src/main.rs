@@ -76,8 +76,8 @@ async fn main() -> Result<(), Error> {
     writeln!(text, "| scenario | measured | aim |")?;
     writeln!(text, "|---|---|---|")?;
     if let Some(idle) = idle {
-        let per_socket = (idle.rss_after_kib.saturating_sub(idle.rss_before_kib)) as f64
-            / idle.sockets as f64;
+        let per_socket =
+            (idle.rss_after_kib.saturating_sub(idle.rss_before_kib)) as f64 / idle.sockets as f64;
         writeln!(
             text,
             "| {} idle sockets | RSS {:.1} → {:.1} MiB: **{per_socket:.1} KiB per socket** | ≤ 30 KiB |",

@@ -40,7 +40,11 @@ impl Rule {
         let (count, window) = raw.trim().split_once('/').ok_or_else(bad)?;
         let max: u64 = count.trim().parse().map_err(|_| bad())?;
         let window = window.trim();
-        let split = window.len().checked_sub(1).ok_or_else(bad)?;
+        let split = window
+            .char_indices()
+            .last()
+            .map(|(at, _)| at)
+            .ok_or_else(bad)?;
         let (amount, unit) = window.split_at(split);
         let amount: u64 = if amount.is_empty() {
             1

@@ -135,12 +135,13 @@ async function sees(person, text) {
 
 async function main() {
   const gateway = startGateway();
-  const browser = await chromium.launch({
+  let browser;
+  try {
+    browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
       '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
-  try {
+    });
     const port = await gateway.ready;
     const base = `http://127.0.0.1:${port}`;
     step(`gateway on ${base}`);
@@ -229,7 +230,7 @@ async function main() {
     step('works at 360 px wide');
     console.log('e2e: all green');
   } finally {
-    await browser.close();
+    await browser?.close();
     gateway.stop();
   }
 }

@@ -46,7 +46,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     configure(apiRef.current);
   }
   if (!socketRef.current) {
-    socketRef.current = new ChatSocket({ url: () => socketUrl(browserTokenStore.get()) });
+    socketRef.current = new ChatSocket({
+      url: () => socketUrl(browserTokenStore.get()),
+      // A dead token ends the session through the HTTP client's 401 handling.
+      onRepeatedFailure: () => void userApi.info({ silent: true }).catch(() => undefined),
+    });
   }
   const api = apiRef.current;
   const socket = socketRef.current;

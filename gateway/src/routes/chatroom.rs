@@ -146,7 +146,7 @@ async fn invite(
     let worker = state.into_inner();
     let info = detached(async move {
         let (info, added) = worker.chatrooms.invite(auth.id, room, &username).await?;
-        worker.publish_member_added(room, added).await;
+        worker.publish_members_added(room, &[added], added).await;
         Ok(info)
     })
     .await?;

@@ -43,7 +43,7 @@ async fn create_direct(
         .map_err(|message| invalid("friendId", message))?;
     let (room, created) = state.chatrooms.create_direct(auth.id, friend).await?;
     if created {
-        announce(state, room.id, vec![auth.id, friend]).await?;
+        announce(state, room.id, vec![auth.id, friend], auth.id).await?;
     }
     Ok(if created {
         HttpResponse::Created()
@@ -77,28 +77,26 @@ async fn create_named_group(
         .chatrooms
         .create_group(auth.id, name, members.clone())
         .await?;
-    // Members first, so their sockets (in the room by then) also hear of the creator.
     let mut everyone = members;
-    everyone.retain(|user| *user != auth.id);
+    everyone.push(auth.id);
     everyone.sort_by_key(|user| user.0);
     everyone.dedup();
-    everyone.push(auth.id);
-    announce(state, room.id, everyone).await?;
+    announce(state, room.id, everyone, auth.id).await?;
     Ok(HttpResponse::Created().json(room))
 }
 
 /// Tells the new room's members' open sockets about it (they join it and their clients list it
 /// at once), to the end even if the creator hangs up.
+/// One event for the whole room, naming the creator.
 async fn announce(
     state: &web::Data<AppState>,
     room: i64,
     members: Vec<UserId>,
+    creator: UserId,
 ) -> Result<(), ApiError> {
     let worker = state.clone().into_inner();
     detached(async move {
-        for member in members {
-            worker.publish_member_added(room, member).await;
-        }
+        worker.publish_members_added(room, &members, creator).await;
         Ok(())
     })
     .await

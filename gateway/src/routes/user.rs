@@ -99,15 +99,20 @@ impl TryFrom<RegisterRequest> for RegisterInput {
 }
 
 #[utoipa::path(post, path = "/user/register", tag = "user", request_body = RegisterRequest,
-    responses((status = 201, body = Profile), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Profile), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = client_address(&req);
-    state.limits.check(Limit::Register, &address).await?;
-    let profile = state.users.register(body.0.try_into()?).await?;
+    // Counted once the body is well formed: fixing a form's mistakes costs nothing.
+    let input = body.0.try_into()?;
+    state
+        .limits
+        .check(Limit::Register, &client_address(&req))
+        .await?;
+    let profile = state.users.register(input).await?;
     Ok(HttpResponse::Created().json(profile))
 }
 

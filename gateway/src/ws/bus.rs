@@ -28,8 +28,12 @@ pub enum BusEvent {
         #[serde(default)]
         sent_ms: Option<i64>,
     },
-    /// `user` was added to `room`: their sockets join it, then the room gets `text`.
-    MemberAdded { room: i64, user: i64, text: String },
+    /// `users` were added to `room`: their sockets join it, then the room gets `text` once.
+    MembersAdded {
+        room: i64,
+        users: Vec<i64>,
+        text: String,
+    },
     /// `user` left `room`: their sockets get `text` and leave it.
     MemberRemoved { room: i64, user: i64, text: String },
 }
@@ -38,7 +42,7 @@ impl BusEvent {
     fn room(&self) -> i64 {
         match self {
             BusEvent::Frame { room, .. }
-            | BusEvent::MemberAdded { room, .. }
+            | BusEvent::MembersAdded { room, .. }
             | BusEvent::MemberRemoved { room, .. } => *room,
         }
     }
@@ -54,8 +58,8 @@ fn dispatch(hub: &HubHandle, event: BusEvent) {
             seq,
             text: ByteString::from(text),
         }),
-        BusEvent::MemberAdded { room, user, text } => hub.user_added(
-            UserId(user),
+        BusEvent::MembersAdded { room, users, text } => hub.users_added(
+            users.into_iter().map(UserId).collect(),
             Outbound {
                 room,
                 seq: None,

@@ -38,10 +38,10 @@ pub async fn chat_socket(
     let user = authenticate(&state, &token).await?;
     let max = state.ws.max_sockets_per_user;
     let permit = state.user_sockets.acquire(user.id.0, max).ok_or_else(|| {
-        ApiError::new(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        ApiError::too_many(
             "too_many_sockets",
-            format!("At most {max} open sockets per user; close one first"),
+            &format!("At most {max} open sockets per user; close one first"),
+            5,
         )
     })?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|err| {
@@ -63,6 +63,9 @@ pub async fn chat_socket(
     });
     Ok(response)
 }
+
+/// In `joined`: a room this socket is in without knowing its seq yet (added by the server).
+const UNKNOWN_SEQ: i64 = -1;
 
 struct Connection {
     state: Arc<AppState>,
@@ -175,11 +178,18 @@ impl Connection {
             Some(_) if self.refused.contains(&frame.room) => return Ok(()),
             None => {
                 self.refused.remove(&frame.room);
+                // A room the server put this socket in (it was added): followed from the next
+                // message on, and counted like a joined one.
+                self.joined.entry(frame.room).or_insert(UNKNOWN_SEQ);
             }
             Some(_) => {}
         }
         let seen = self.joined.get(&frame.room).copied();
         if let (Some(seq), Some(seen)) = (frame.seq, seen) {
+            if seen == UNKNOWN_SEQ {
+                self.joined.insert(frame.room, seq);
+                return self.write(frame.text).await;
+            }
             if seq <= seen {
                 return Ok(());
             }
@@ -194,20 +204,29 @@ impl Connection {
     /// A live message skipped ahead of what this socket has: the ones between were published
     /// late by another gateway, or never (their gateway died between storing and publishing).
     /// They are read from the database and sent first, so the socket sees every seq in order.
+    /// When that cannot be done (the database failed, or the gap is over a page), the socket is
+    /// closed with 1013 so that its client rejoins with `afterSeq` rather than skip them.
     async fn fill_gap(&mut self, room: i64, seen: i64, next: i64) -> Result<(), Closed> {
-        let missed = match self
-            .state
-            .chat
-            .replay(self.user.id, room, seen, MAX_REPLAY)
-            .await
-        {
-            Ok(missed) => missed,
+        let cursor = chat::HistoryCursor {
+            after: Some(seen),
+            before: Some(next),
+            limit: 100,
+        };
+        let missed = match self.state.chat.history(self.user.id, room, cursor).await {
+            Ok(history) if !history.has_more => history.items,
+            Ok(_) => {
+                return self
+                    .resync("too much was missed: rejoin with afterSeq")
+                    .await;
+            }
             Err(err) => {
-                tracing::warn!(room, %err, "could not fill a gap; the client catches up by seq");
-                return Ok(());
+                tracing::warn!(room, %err, "could not fill a gap; asking the client to rejoin");
+                return self
+                    .resync("messages may have been missed: rejoin with afterSeq")
+                    .await;
             }
         };
-        for message in missed.into_iter().filter(|m| m.seq < next) {
+        for message in missed {
             let user_id = message.sender.id;
             self.send(&ServerFrame::Message(RoomEvent::SendMessage {
                 user_id,
@@ -216,6 +235,16 @@ impl Connection {
             .await?;
         }
         Ok(())
+    }
+
+    /// Closes with 1013: the client reconnects and rejoins with `afterSeq`.
+    async fn resync(&mut self, why: &'static str) -> Result<(), Closed> {
+        let reason = CloseReason {
+            code: CloseCode::Again,
+            description: Some(why.into()),
+        };
+        let _ = self.session.clone().close(Some(reason)).await;
+        Err(Closed)
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), Closed> {

@@ -29,8 +29,8 @@ enum Command {
     Deliver {
         frame: Outbound,
     },
-    UserAdded {
-        user: UserId,
+    UsersAdded {
+        users: Vec<UserId>,
         frame: Outbound,
     },
     UserRemoved {
@@ -107,8 +107,10 @@ impl HubHandle {
         self.send(Command::Deliver { frame });
     }
 
-    pub fn user_added(&self, user: UserId, frame: Outbound) {
-        self.send(Command::UserAdded { user, frame });
+    /// `users` were added to the frame's room: their sockets join it, then the room gets the
+    /// frame once.
+    pub fn users_added(&self, users: Vec<UserId>, frame: Outbound) {
+        self.send(Command::UsersAdded { users, frame });
     }
 
     /// Lets go of every socket: the bus may have lost messages, clients rejoin with `afterSeq`.
@@ -162,11 +164,15 @@ async fn run(
                 gained: vec![],
             },
             Command::Deliver { frame } => hub.deliver(frame.room, &frame),
-            Command::UserAdded { user, frame } => {
-                let interest = hub.add_user(user, frame.room);
+            Command::UsersAdded { users, frame } => {
+                let mut gained = Vec::new();
+                for user in users {
+                    gained.extend(hub.add_user(user, frame.room).gained);
+                }
                 let delivered = hub.deliver(frame.room, &frame);
+                gained.dedup();
                 Interest {
-                    gained: interest.gained,
+                    gained,
                     lost: delivered.lost,
                 }
             }

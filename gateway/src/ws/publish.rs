@@ -21,17 +21,18 @@ impl AppState {
             .await;
     }
 
-    /// Someone was added to a room: their open sockets join it, and the room is told.
-    pub async fn publish_member_added(&self, room: i64, user: UserId) {
+    /// `users` were added to a room (by an invitation, or as it was created): their open
+    /// sockets join it, and the room is told once, `{type: "joinRoom", userId}` naming `who`.
+    pub async fn publish_members_added(&self, room: i64, users: &[UserId], who: UserId) {
         let event = RoomEvent::JoinRoom {
-            user_id: user.0,
+            user_id: who.0,
             chatroom_id: room,
         };
         let text = ServerFrame::Message(event).to_text();
         self.bus
-            .publish(BusEvent::MemberAdded {
+            .publish(BusEvent::MembersAdded {
                 room,
-                user: user.0,
+                users: users.iter().map(|user| user.0).collect(),
                 text,
             })
             .await;

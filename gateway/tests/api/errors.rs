@@ -137,11 +137,16 @@ async fn paths_that_climb_out_of_the_avatar_prefix_are_refused() {
 #[tokio::test]
 async fn request_rate_limits_apply_when_on() {
     let app = spawn_app_with(|f| f.merge(("rate_limits", "on"))).await;
-    for _ in 0..10 {
+    // A malformed form costs nothing; a well-formed attempt (here with a wrong code) counts.
+    for _ in 0..12 {
         let response = app.post("/user/register", None, &json!({})).await;
         assert_error(response, 400, "validation_failed").await;
     }
-    let response = app.post("/user/register", None, &json!({})).await;
+    for _ in 0..10 {
+        let response = app.post("/user/register", None, &wrong_code()).await;
+        assert_error(response, 400, "captcha_invalid").await;
+    }
+    let response = app.post("/user/register", None, &wrong_code()).await;
     let retry: u64 = response.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -204,6 +209,12 @@ async fn a_malformed_limit_setting_stops_the_start() {
     assert!(err.to_string().contains("limit_send"), "{err}");
 }
 
+/// A well-formed registration whose code is wrong.
+fn wrong_code() -> serde_json::Value {
+    json!({"username": "limited", "nickName": "L", "password": "secret-pw",
+        "email": "limited@example.com", "captcha": "000000"})
+}
+
 #[tokio::test]
 async fn request_rate_limits_are_off_for_test_suites() {
     let app = spawn_app().await;
@@ -224,7 +235,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         app.client
             .post(format!("{}/user/register", app.base))
             .header("x-forwarded-for", format!("203.0.113.9, {client}"))
-            .json(&json!({}))
+            .json(&wrong_code())
             .send()
     };
     // Behind the trusted proxy, each client has its own budget of 10 an hour.
@@ -232,7 +243,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         assert_error(
             register("198.51.100.1").await.unwrap(),
             400,
-            "validation_failed",
+            "captcha_invalid",
         )
         .await;
     }
@@ -240,7 +251,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     assert_error(
         register("198.51.100.2").await.unwrap(),
         400,
-        "validation_failed",
+        "captcha_invalid",
     )
     .await;
 }

@@ -94,6 +94,6 @@ export const favorites = {
 };
 
 export const storage = {
-  presign: (body: { filename: string; contentType: string; size: number; purpose: 'avatar' | 'attachment' }) =>
-    post<Presigned>('/storage/presign', body),
+  presign: (body: { filename: string; contentType: string; size: number; purpose: 'avatar' | 'attachment' }, options?: RequestOptions) =>
+    post<Presigned>('/storage/presign', body, options),
 };

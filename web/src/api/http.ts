@@ -92,6 +92,11 @@ export interface Api {
 export function createApi(baseURL: string, tokens: TokenStore, hooks: ApiHooks = {}): Api {
   const http = axios.create({ baseURL, timeout: 30_000 });
   let sessionEnded = false;
+  const sentWithCurrentToken = (config: { headers?: unknown } | undefined) => {
+    const headers = config?.headers as Record<string, unknown> | undefined;
+    const current = tokens.get();
+    return Boolean(current) && headers?.['Authorization'] === `Bearer ${current}`;
+  };
 
   http.interceptors.request.use((config) => {
     const token = tokens.get();
@@ -102,7 +107,9 @@ export function createApi(baseURL: string, tokens: TokenStore, hooks: ApiHooks =
   http.interceptors.response.use(
     (response) => {
       const renewed = response.headers['token'];
-      if (typeof renewed === 'string' && renewed && tokens.get()) tokens.set(renewed);
+      // Only for the session that sent the request: a late answer from before a new login must
+      // not put the old account's token back.
+      if (typeof renewed === 'string' && renewed && sentWithCurrentToken(response.config)) tokens.set(renewed);
       return response;
     },
     (raw: unknown) => {
@@ -111,6 +118,8 @@ export function createApi(baseURL: string, tokens: TokenStore, hooks: ApiHooks =
       const config = (raw.config ?? {}) as RequestOptions;
       const hadToken = Boolean(config.headers?.['Authorization']);
       if (error.status === HttpStatusCode.Unauthorized && hadToken) {
+        // A 401 for a token that is no longer ours (a new login since) ends nothing.
+        if (!sentWithCurrentToken(config)) return Promise.reject(error);
         tokens.set(null);
         if (!sessionEnded) {
           sessionEnded = true;

@@ -14,7 +14,7 @@ export async function uploadFile(
     contentType: file.type || 'application/octet-stream',
     size: file.size,
     purpose,
-  });
+  }, { silent: true }); // the caller shows what went wrong, once
   try {
     await axios.put(grant.uploadUrl, file, {
       headers: grant.headers,

@@ -38,6 +38,11 @@ export interface ChatSocketOptions {
   create?: (url: string) => SocketLike;
   /** First retry delay and its ceiling, in ms. */
   backoff?: { initial: number; max: number };
+  /**
+   * Called after three connects in a row failed: the token may be dead (the upgrade's 401 is
+   * invisible to a browser's WebSocket), so the app checks it over HTTP.
+   */
+  onRepeatedFailure?: () => void;
 }
 
 interface PendingSend {
@@ -169,6 +174,7 @@ export class ChatSocket {
       this.socket = null;
       if (this.stopped) return;
       this.setStatus('connecting');
+      if (this.attempt === 2) this.options.onRepeatedFailure?.();
       this.retry();
     };
     socket.onerror = () => {
