@@ -31,6 +31,8 @@ impl Gateway {
             .env("CHAT_DATA_DIR", data.path())
             .env("CHAT_BCRYPT_COST", "4")
             .env("CHAT_RATE_LIMITS", "off")
+            // The idle scenario holds 25 sockets per user.
+            .env("CHAT_WS_MAX_SOCKETS_PER_USER", "100")
             .env("CHAT_LOG", "warn,mail=info,gateway::startup=info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
