@@ -85,11 +85,12 @@ impl S3Store {
                 BucketConfiguration::default(),
             )
             .await;
-            match created {
-                Ok(_) => {}
-                // Another gateway starting at the same moment created it first.
-                Err(S3Error::HttpFailWithBody(409, _)) => {}
-                Err(err) => return Err(backend(err)),
+            // Another gateway starting at the same moment may have created it first: servers
+            // answer that race with 409 or, some, with a 500. What counts is that it exists.
+            if let Err(err) = created
+                && !bucket_exists(&bucket).await?
+            {
+                return Err(backend(err));
             }
             tracing::info!(bucket = %config.bucket, "created the storage bucket");
         }
