@@ -255,3 +255,12 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn deeply_nested_json_is_a_clean_400() {
+    let app = spawn_app().await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let body = format!(r#"{{"username": "x", "password": {deep}}}"#);
+    let response = app.post_raw("/user/login", body).await;
+    assert_error(response, 400, "invalid_body").await;
+}
