@@ -7,10 +7,9 @@ use chat::{
 };
 use chatroom::{ChatroomService, GroupName, SeaChatroomService};
 use friendship::befriend;
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use test_support::{TestDb, create_user, fresh_db};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::sync::atomic::Ordering;
+use test_support::{TestDb, counted, create_user, fresh_db};
 use user::{PageRequest, SearchText, UserId};
 
 const PREFIX: &str = "http://chat.test/storage/object/attachment/";
@@ -275,16 +274,6 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
 }
 
 /// Counts the statements a connection runs.
-fn counted(db: &DatabaseConnection) -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let mut conn = db.clone();
-    let seen = count.clone();
-    conn.set_metric_callback(move |_| {
-        seen.fetch_add(1, Ordering::SeqCst);
-    });
-    (conn, count)
-}
-
 #[tokio::test]
 async fn lists_and_history_run_a_fixed_number_of_statements() {
     let w = world(2).await;

@@ -6,10 +6,9 @@ use chat::{ChatService, ClientId, MessageBody, MessageKind, SeaChatService};
 use chatroom::{ChatroomService, GroupName, SeaChatroomService};
 use favorite::{FavoriteError, FavoriteService, SeaFavoriteService};
 use friendship::befriend;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use test_support::{TestDb, create_user, fresh_db};
+use std::sync::atomic::Ordering;
+use test_support::{TestDb, counted, create_user, fresh_db};
 use user::{PageRequest, UserId};
 
 struct World {
@@ -105,16 +104,6 @@ async fn racing_adds_make_one_favorite() {
             .await
             .unwrap();
     }
-}
-
-fn counted(db: &DatabaseConnection) -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let mut conn = db.clone();
-    let seen = count.clone();
-    conn.set_metric_callback(move |_| {
-        seen.fetch_add(1, Ordering::SeqCst);
-    });
-    (conn, count)
 }
 
 #[tokio::test]

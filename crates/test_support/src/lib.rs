@@ -81,3 +81,21 @@ pub async fn create_user(
     .insert(db)
     .await
 }
+
+/// A handle on `db` that counts the statements run through it: lists must cost a fixed number
+/// of statements however long they are.
+pub fn counted(
+    db: &DatabaseConnection,
+) -> (
+    DatabaseConnection,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut conn = db.clone();
+    let seen = count.clone();
+    conn.set_metric_callback(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    (conn, count)
+}

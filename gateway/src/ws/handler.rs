@@ -226,7 +226,12 @@ impl Connection {
                     .await;
             }
         };
-        for message in missed {
+        self.send_messages(missed).await
+    }
+
+    /// Stored messages, in the order given.
+    async fn send_messages(&mut self, messages: Vec<chat::ChatMessage>) -> Result<(), Closed> {
+        for message in messages {
             let user_id = message.sender.id;
             self.send(&ServerFrame::Message(RoomEvent::SendMessage {
                 user_id,
@@ -343,15 +348,7 @@ impl Connection {
             last_seq,
         })
         .await?;
-        for message in replay {
-            let user_id = message.sender.id;
-            self.send(&ServerFrame::Message(RoomEvent::SendMessage {
-                user_id,
-                message,
-            }))
-            .await?;
-        }
-        Ok(())
+        self.send_messages(replay).await
     }
 
     async fn send_message(

@@ -195,18 +195,8 @@ async fn login_and_captcha_limits_are_settings() {
 
 #[tokio::test]
 async fn a_malformed_limit_setting_stops_the_start() {
-    let data = tempfile::tempdir().unwrap();
-    let settings: gateway::settings::Settings = gateway::settings::Settings::figment()
-        .merge(("port", 0))
-        .merge(("data_dir", data.path()))
-        .merge(("limit_send", "lots"))
-        .extract()
-        .unwrap();
-    let err = gateway::startup::Application::build(settings)
-        .await
-        .err()
-        .expect("refused");
-    assert!(err.to_string().contains("limit_send"), "{err}");
+    let err = refused_start(|f| f.merge(("limit_send", "lots"))).await;
+    assert!(err.contains("limit_send"), "{err}");
 }
 
 /// A well-formed registration whose code is wrong.

@@ -8,14 +8,7 @@ async fn group_with_message(app: &TestApp) -> (Registered, Registered, i64, Valu
     let owner = app.register("favowner").await;
     let friend = app.register("favfriend").await;
     app.befriend(&owner, &friend).await;
-    let body = json!({"name": "Keepers", "memberIds": [friend.id]});
-    let room: Value = app
-        .post("/chatroom/create-group", Some(&owner.token), &body)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let room = room["id"].as_i64().unwrap();
+    let room = create_group(app, &owner, "Keepers", &[friend.id]).await;
     let message = send(app, &friend, room, "m1", "worth keeping").await;
     (owner, friend, room, message)
 }

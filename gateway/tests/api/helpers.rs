@@ -216,6 +216,17 @@ pub async fn direct(app: &TestApp, me: &Registered, friend: &Registered) -> (Sta
     (response.status(), response.json().await.unwrap())
 }
 
+/// Creates a group of `owner` and `members` (the owner's friends); returns its id.
+pub async fn create_group(app: &TestApp, owner: &Registered, name: &str, members: &[i64]) -> i64 {
+    let body = json!({"name": name, "memberIds": members});
+    let response = app
+        .post("/chatroom/create-group", Some(&owner.token), &body)
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let room: Value = response.json().await.unwrap();
+    room["id"].as_i64().unwrap()
+}
+
 /// Sends a text message over HTTP; returns the stored message.
 pub async fn send(
     app: &TestApp,
@@ -241,6 +252,18 @@ pub async fn get_json(app: &TestApp, who: &Registered, path: &str) -> Value {
     let response = app.get(path, Some(&who.token)).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     response.json().await.unwrap()
+}
+
+/// The error of an application that must refuse to start with these settings (on top of the
+/// compiled-in defaults, port 0 and a fresh data directory).
+pub async fn refused_start(customise: impl FnOnce(Figment) -> Figment) -> String {
+    let data = tempfile::tempdir().unwrap();
+    let figment = Settings::figment()
+        .merge(("port", 0))
+        .merge(("data_dir", data.path()));
+    let settings: Settings = customise(figment).extract().unwrap();
+    let err = Application::build(settings).await.err().expect("refused");
+    err.to_string()
 }
 
 /// Asserts the API's error shape and returns the body.

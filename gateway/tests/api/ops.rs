@@ -154,18 +154,7 @@ async fn captcha_mail_is_delivered() {
 
 #[tokio::test]
 async fn production_refuses_to_start_on_embedded_stand_ins() {
-    let data = tempfile::tempdir().unwrap();
-    let settings: gateway::settings::Settings = gateway::settings::Settings::figment()
-        .merge(("env", "production"))
-        .merge(("port", 0))
-        .merge(("data_dir", data.path()))
-        .extract()
-        .unwrap();
-    let err = gateway::startup::Application::build(settings)
-        .await
-        .err()
-        .expect("refused");
-    let message = err.to_string();
+    let message = refused_start(|f| f.merge(("env", "production"))).await;
     for name in [
         "CHAT_JWT_SECRET",
         "CHAT_DATABASE_URL",

@@ -15,15 +15,9 @@ async fn group(app: &TestApp, friends: usize) -> (Vec<Registered>, i64) {
         people.push(friend);
     }
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-    let body = json!({"name": "room", "memberIds": ids});
-    let room: Value = app
-        .post("/chatroom/create-group", Some(&owner.token), &body)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let room = create_group(app, &owner, "room", &ids).await;
     people.insert(0, owner);
-    (people, room["id"].as_i64().unwrap())
+    (people, room)
 }
 
 #[tokio::test]
@@ -378,14 +372,7 @@ async fn a_new_room_reaches_its_members_open_sockets() {
     watching.send(json!({"event": "ping"})).await;
     watching.expect("pong").await;
 
-    let body = json!({"name": "fresh", "memberIds": [friend.id]});
-    let room: Value = app
-        .post("/chatroom/create-group", Some(&owner.token), &body)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let room = room["id"].as_i64().unwrap();
+    let room = create_group(&app, &owner, "fresh", &[friend.id]).await;
     // One announcement for the whole room, naming its creator; the socket is in the room.
     let event = watching.expect("message").await;
     assert_eq!(
@@ -443,13 +430,7 @@ async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
     .await;
     let (people, room) = group(&app, 1).await;
     let owner = &people[0];
-    let body = json!({"name": "second"});
-    let other: Value = app
-        .post("/chatroom/create-group", Some(&owner.token), &body)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other = create_group(&app, owner, "second", &[]).await;
     let mut first = app.socket(&owner.token).await;
     let second = app.socket(&owner.token).await;
     let query = format!("?token={}", owner.token);
@@ -472,7 +453,7 @@ async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
 
     first.join(room, None).await;
     first
-        .send(json!({"event": "joinRoom", "data": {"chatroomId": other["id"]}}))
+        .send(json!({"event": "joinRoom", "data": {"chatroomId": other}}))
         .await;
     let refusal = loop {
         let frame = first.next().await;
@@ -482,6 +463,6 @@ async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
     };
     assert_eq!(
         (refusal["code"].clone(), refusal["chatroomId"].clone()),
-        (json!("too_many_rooms"), other["id"].clone())
+        (json!("too_many_rooms"), json!(other))
     );
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { user } from '../api/endpoints';
 import { CaptchaField } from '../components/CaptchaButton';
-import { showFieldErrors } from './formErrors';
+import { submitForm } from './formErrors';
 import { emailRules, passwordRules, usernameRules } from './rules';
 
 interface Values {
@@ -25,20 +25,12 @@ export function ForgotPage() {
     message.info('If the address belongs to an account, a code is on its way.');
   };
 
-  const submit = async (values: Values) => {
-    setBusy(true);
-    try {
+  const submit = (values: Values) =>
+    submitForm(form, setBusy, async () => {
       await user.resetPassword(values, { silent: true });
       message.success('Password changed. Log in with the new one.');
       navigate('/login', { replace: true });
-    } catch (error) {
-      if (!showFieldErrors(form, error) && error instanceof Error) {
-        form.setFields([{ name: 'captcha', errors: [error.message] }]);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="auth-page">

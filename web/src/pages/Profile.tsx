@@ -6,7 +6,7 @@ import { uploadFile } from '../api/upload';
 import { CaptchaField } from '../components/CaptchaButton';
 import { UserAvatar } from '../components/UserAvatar';
 import { useSession } from '../session';
-import { showFieldErrors } from './formErrors';
+import { submitForm } from './formErrors';
 import { emailRules, nickNameRules } from './rules';
 
 const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
@@ -46,9 +46,8 @@ export function ProfilePage() {
     }
   };
 
-  const save = async (values: Values) => {
-    setBusy(true);
-    try {
+  const save = (values: Values) =>
+    submitForm(form, setBusy, async () => {
       const body: { nickName?: string; email?: string; headPic?: string; captcha: string } = { captcha: values.captcha };
       if (values.nickName !== me.nickName) body.nickName = values.nickName;
       if (values.email !== me.email) body.email = values.email;
@@ -58,14 +57,7 @@ export function ProfilePage() {
       setHeadPic(null);
       form.setFieldValue('captcha', '');
       message.success('Profile saved');
-    } catch (error) {
-      if (!showFieldErrors(form, error) && error instanceof Error) {
-        form.setFields([{ name: 'captcha', errors: [error.message] }]);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="page">

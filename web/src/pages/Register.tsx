@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { user } from '../api/endpoints';
 import { CaptchaField } from '../components/CaptchaButton';
 import { useSession } from '../session';
-import { showFieldErrors } from './formErrors';
+import { submitForm } from './formErrors';
 import { emailRules, nickNameRules, passwordRules, usernameRules } from './rules';
 
 interface Values {
@@ -27,22 +27,14 @@ export function RegisterPage() {
     await user.registerCaptcha(email);
   };
 
-  const submit = async (values: Values) => {
-    setBusy(true);
-    try {
+  const submit = (values: Values) =>
+    submitForm(form, setBusy, async () => {
       const { confirm: _confirm, ...body } = values;
       await user.register(body, { silent: true });
       const { token, user: profile } = await user.login({ username: values.username, password: values.password });
       signIn(token, profile);
       navigate('/chats', { replace: true });
-    } catch (error) {
-      if (!showFieldErrors(form, error) && error instanceof Error) {
-        form.setFields([{ name: 'captcha', errors: [error.message] }]);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="auth-page">

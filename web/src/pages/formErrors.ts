@@ -9,3 +9,25 @@ export function showFieldErrors(form: FormInstance, error: unknown): boolean {
   form.setFields(fields);
   return true;
 }
+
+/**
+ * Runs a form's request with its busy flag. A refusal is shown on the form: field errors beside
+ * their fields, anything else (a wrong code, say) under `fallbackField`.
+ */
+export async function submitForm(
+  form: FormInstance,
+  setBusy: (busy: boolean) => void,
+  work: () => Promise<void>,
+  fallbackField = 'captcha',
+): Promise<void> {
+  setBusy(true);
+  try {
+    await work();
+  } catch (error) {
+    if (!showFieldErrors(form, error) && error instanceof Error) {
+      form.setFields([{ name: fallbackField, errors: [error.message] }]);
+    }
+  } finally {
+    setBusy(false);
+  }
+}
