@@ -1,5 +1,5 @@
 //! Request-rate limits (API.md §6), per client address or per user: registrations, logins and
-//! captcha sends per address; friend requests, HTTP message sends and upload presigns per user.
+//! captcha sends per address; friend requests, room creations, HTTP message sends and upload presigns per user.
 //! Each rule is a setting (`limit_<name> = "<count>/<window>"`, e.g. `"10/1h"`). Counted in the
 //! ephemeral store (Redis when configured), so every gateway behind the load balancer shares
 //! them. `rate_limits = off` turns them off (load tests); the security limits (captcha tries,
@@ -24,6 +24,8 @@ pub enum Limit {
     HttpSend,
     /// Per user.
     Presign,
+    /// Per user: groups and direct rooms created.
+    RoomCreate,
 }
 
 /// At most `max` requests per `window`.
@@ -77,6 +79,7 @@ pub struct Rules {
     friend_request: Rule,
     http_send: Rule,
     presign: Rule,
+    room_create: Rule,
 }
 
 impl Rules {
@@ -90,6 +93,7 @@ impl Rules {
             friend_request: rule("friend_request", &settings.limit_friend_request)?,
             http_send: rule("send", &settings.limit_send)?,
             presign: rule("presign", &settings.limit_presign)?,
+            room_create: rule("room_create", &settings.limit_room_create)?,
         })
     }
 
@@ -101,6 +105,7 @@ impl Rules {
             Limit::FriendRequest => ("friend_request", self.friend_request),
             Limit::HttpSend => ("send", self.http_send),
             Limit::Presign => ("presign", self.presign),
+            Limit::RoomCreate => ("room_create", self.room_create),
         }
     }
 }

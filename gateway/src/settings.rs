@@ -36,6 +36,7 @@ pub struct Settings {
     pub limit_friend_request: String,
     pub limit_send: String,
     pub limit_presign: String,
+    pub limit_room_create: String,
     pub trusted_proxies: String,
     pub body_limit_bytes: usize,
     pub ws_queue: usize,

@@ -2,6 +2,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::limits::Limit;
 use crate::routes::{detached, invalid};
 use crate::state::AppState;
 use ::chatroom::{GroupName, RoomInfo};
@@ -41,6 +42,10 @@ async fn create_direct(
         .ok_or_else(|| "is required".to_owned())
         .and_then(positive_id)
         .map_err(|message| invalid("friendId", message))?;
+    state
+        .limits
+        .check(Limit::RoomCreate, &auth.id.0.to_string())
+        .await?;
     let (room, created) = state.chatrooms.create_direct(auth.id, friend).await?;
     if created {
         announce(state, room.id, vec![auth.id, friend], auth.id).await?;
@@ -73,6 +78,10 @@ async fn create_named_group(
         },
     );
     let (name, members) = errors.done(name.zip(members))?;
+    state
+        .limits
+        .check(Limit::RoomCreate, &auth.id.0.to_string())
+        .await?;
     let room = state
         .chatrooms
         .create_group(auth.id, name, members.clone())

@@ -178,9 +178,18 @@ impl Connection {
             Some(_) if self.refused.contains(&frame.room) => return Ok(()),
             None => {
                 self.refused.remove(&frame.room);
-                // A room the server put this socket in (it was added): followed from the next
-                // message on, and counted like a joined one.
-                self.joined.entry(frame.room).or_insert(UNKNOWN_SEQ);
+                let left = ServerFrame::Left {
+                    chatroom_id: frame.room,
+                }
+                .to_text();
+                if *frame.text == *left {
+                    // The server took this socket out of the room (its user left).
+                    self.joined.remove(&frame.room);
+                } else {
+                    // A room the server put this socket in (it was added): followed from the
+                    // next message on, and counted like a joined one.
+                    self.joined.entry(frame.room).or_insert(UNKNOWN_SEQ);
+                }
             }
             Some(_) => {}
         }

@@ -254,3 +254,22 @@ async fn deeply_nested_json_is_a_clean_400() {
     let response = app.post_raw("/user/login", body).await;
     assert_error(response, 400, "invalid_body").await;
 }
+
+#[tokio::test]
+async fn creating_rooms_is_limited_per_user() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limits", "on"))
+            .merge(("limit_room_create", "2/1m"))
+    })
+    .await;
+    let owner = app.register("roomy").await;
+    for name in ["one", "two"] {
+        create_group(&app, &owner, name, &[]).await;
+    }
+    let body = json!({"name": "three"});
+    let refused = app
+        .post("/chatroom/create-group", Some(&owner.token), &body)
+        .await;
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_error(refused, 429, "rate_limited").await;
+}

@@ -466,3 +466,24 @@ async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
         (json!("too_many_rooms"), json!(other))
     );
 }
+
+#[tokio::test]
+async fn a_room_left_no_longer_counts_toward_the_rooms_of_a_socket() {
+    let app = spawn_app_with(|f| f.merge(("ws_max_rooms_per_socket", 1))).await;
+    let (people, room) = group(&app, 1).await;
+    let member = &people[1];
+    let other = create_group(&app, &people[0], "other", &[member.id]).await;
+    let mut socket = app.socket(&member.token).await;
+    socket.join(room, None).await;
+    let left = app
+        .post(
+            &format!("/chatroom/{room}/exit"),
+            Some(&member.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(left.status(), StatusCode::OK);
+    assert_eq!(socket.expect("left").await["chatroomId"], room);
+    let joined = socket.join(other, None).await;
+    assert_eq!(joined["chatroomId"], other);
+}
