@@ -54,29 +54,21 @@ async fn list_filters_literally_and_pages_by_nickname() {
     assert_eq!(rest.items.len(), 1);
     assert_eq!(rest.items[0].id, friends[0].id);
 
-    let percent = SearchText::parse("Y%").unwrap();
-    let found = service
-        .list(me, Some(&percent), PageRequest::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        found.items.iter().map(|u| u.id).collect::<Vec<_>>(),
-        [friends[1].id]
-    );
-    let underscore = SearchText::parse("D_").unwrap();
-    let found = service
-        .list(me, Some(&underscore), PageRequest::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        found.items.iter().map(|u| u.id).collect::<Vec<_>>(),
-        [friends[0].id]
-    );
-    let mixed = SearchText::parse("bOB").unwrap();
-    let found = service
-        .list(me, Some(&mixed), PageRequest::default())
-        .await
-        .unwrap();
+    let matching = |text: &'static str| {
+        let service = &service;
+        async move {
+            let text = SearchText::parse(text).unwrap();
+            service
+                .list(me, Some(&text), PageRequest::default())
+                .await
+                .unwrap()
+        }
+    };
+    let ids =
+        |page: user::Page<user::UserSummary>| page.items.iter().map(|u| u.id).collect::<Vec<_>>();
+    assert_eq!(ids(matching("Y%").await), [friends[1].id]);
+    assert_eq!(ids(matching("D_").await), [friends[0].id]);
+    let found = matching("bOB").await;
     assert_eq!(found.total, 1);
     assert!(!found.items.iter().any(|u| u.id == stranger.id));
 }
