@@ -309,6 +309,19 @@ impl From<ChatError> for ApiError {
     fn from(err: ChatError) -> Self {
         match err {
             ChatError::RoomNotFound => room_not_found(),
+            ChatError::Busy => Self {
+                retry_after_secs: Some(1),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server_busy",
+                    "Too many messages are waiting to be stored; try again shortly",
+                )
+            },
+            ChatError::Unavailable => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "This server is shutting down; send again after reconnecting",
+            ),
             ChatError::Database(cause) => Self::internal(&cause),
         }
     }

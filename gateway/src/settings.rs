@@ -48,6 +48,10 @@ pub struct Settings {
     pub ws_send_burst: f64,
     pub ws_max_sockets_per_user: usize,
     pub ws_max_rooms_per_socket: usize,
+    pub ws_max_sends_in_flight: usize,
+    pub write_writers: usize,
+    pub write_queue: usize,
+    pub write_batch_max: usize,
     pub storage_dir: Option<PathBuf>,
     pub s3_endpoint: Option<String>,
     pub s3_public_endpoint: Option<String>,
@@ -65,6 +69,8 @@ pub struct Settings {
 #[derive(Clone, Debug)]
 pub struct WsSettings {
     pub queue: usize,
+    /// Sends of one socket waiting for their commit; past it the socket's frames wait.
+    pub max_sends_in_flight: usize,
     pub ping_interval: std::time::Duration,
     pub idle_timeout: std::time::Duration,
     pub write_timeout: std::time::Duration,
@@ -101,6 +107,7 @@ impl Settings {
         use std::time::Duration;
         WsSettings {
             queue: self.ws_queue.max(1),
+            max_sends_in_flight: self.ws_max_sends_in_flight.max(1),
             ping_interval: Duration::from_millis(self.ws_ping_interval_ms.max(1)),
             idle_timeout: Duration::from_millis(self.ws_idle_timeout_ms),
             write_timeout: Duration::from_millis(self.ws_write_timeout_ms.max(1)),

@@ -16,10 +16,11 @@ use crate::state::AppState;
 use crate::storage::Storage;
 use crate::ws::bus::Bus;
 use crate::ws::handler::chat_socket;
+use crate::ws::publish::Publisher;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
-use chat::SeaChatService;
+use chat::{PipelineConfig, SeaChatService, SendQueue};
 use chatroom::SeaChatroomService;
 use favorite::SeaFavoriteService;
 use friend_request::SeaFriendRequestService;
@@ -104,6 +105,7 @@ impl Application {
             }
             _ => Bus::start_local(metrics.clone()),
         };
+        let sends = start_write_pipeline(&settings, &db, &bus, &metrics).await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let store: Arc<dyn EphemeralStore> = match &redis {
             Some(pool) => Arc::new(RedisStore::new(pool.clone(), &settings.redis_prefix)),
@@ -140,7 +142,8 @@ impl Application {
             friendships: Arc::new(SeaFriendshipService::new(db.clone())),
             friend_requests: Arc::new(SeaFriendRequestService::new(db.clone())),
             chatrooms: Arc::new(SeaChatroomService::new(db.clone())),
-            chat: Arc::new(SeaChatService::new(db.clone())),
+            chat: Arc::new(SeaChatService::new(db.clone(), sends.clone())),
+            sends,
             favorites: Arc::new(SeaFavoriteService::new(db.clone())),
             tokens,
             db,
@@ -283,6 +286,33 @@ async fn connect_database(settings: &Settings) -> Result<DatabaseConnection, Sta
         ),
     };
     Ok(migration::connect(&url).await?)
+}
+
+/// The message write pipeline, with connections of its own on a server database (so that busy
+/// rooms never take the pool that HTTP reads use); on SQLite it shares the one connection.
+async fn start_write_pipeline(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    bus: &Bus,
+    metrics: &Metrics,
+) -> Result<SendQueue, StartupError> {
+    let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    let writers = if sqlite {
+        1
+    } else {
+        settings.write_writers.max(1)
+    };
+    let write_db = match (&settings.database_url, sqlite) {
+        (Some(url), false) => migration::connect_sized(url.expose(), Some(writers as u32)).await?,
+        _ => db.clone(),
+    };
+    let config = PipelineConfig {
+        writers,
+        queue: settings.write_queue,
+        max_batch: settings.write_batch_max,
+    };
+    let publisher = Publisher::start(bus.clone(), metrics.clone());
+    Ok(SendQueue::start(write_db, config, Arc::new(publisher)))
 }
 
 async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Pool>, StartupError> {

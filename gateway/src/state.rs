@@ -19,6 +19,8 @@ pub struct AppState {
     pub friend_requests: Arc<dyn FriendRequestService>,
     pub chatrooms: Arc<dyn ChatroomService>,
     pub chat: Arc<dyn ChatService>,
+    /// The message write pipeline, for sockets that keep several sends in flight.
+    pub sends: chat::SendQueue,
     pub favorites: Arc<dyn FavoriteService>,
     pub tokens: TokenKeys,
     pub db: DatabaseConnection,

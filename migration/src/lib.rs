@@ -35,12 +35,23 @@ impl MigratorTrait for Migrator {
 /// transactions race), write-ahead logging with `synchronous=NORMAL`, foreign keys on (sqlx's
 /// default).
 pub async fn connect(url: &str) -> Result<sea_orm::DatabaseConnection, DbErr> {
+    connect_sized(url, None).await
+}
+
+/// Like `connect`, with a pool of at most `max_connections` on a server database.
+pub async fn connect_sized(
+    url: &str,
+    max_connections: Option<u32>,
+) -> Result<sea_orm::DatabaseConnection, DbErr> {
     use sea_orm::{ConnectOptions, Database};
     let sqlite = url.starts_with("sqlite:");
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
         .acquire_timeout(std::time::Duration::from_secs(10));
+    if let (Some(max), false) = (max_connections, sqlite) {
+        options.max_connections(max).min_connections(1);
+    }
     if sqlite {
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         options.max_connections(1).min_connections(1);

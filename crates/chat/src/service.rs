@@ -1,16 +1,11 @@
-//! `ChatService`: persist a message in its room's order, read history.
-use crate::entity::{ActiveModel, Column, Entity as Messages};
+//! `ChatService`: send a message through the write pipeline, read history.
+use crate::batch::Outgoing;
 use crate::error::ChatError;
+use crate::pipeline::SendQueue;
 use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
-use ::chatroom::entity::{chatroom, user_chatroom};
-use ::chatroom::{ChatMessage, member_summary, messages_by_ids, messages_page, require_member};
+use ::chatroom::{ChatMessage, messages_page, require_member};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr, TransactionTrait,
-};
+use sea_orm::DatabaseConnection;
 use user::UserId;
 
 #[async_trait]
@@ -43,28 +38,14 @@ pub trait ChatService: Send + Sync {
 
 pub struct SeaChatService {
     db: DatabaseConnection,
+    queue: SendQueue,
 }
 
 impl SeaChatService {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// Reads go to `db`; sends go through `queue`, the write pipeline.
+    pub fn new(db: DatabaseConnection, queue: SendQueue) -> Self {
+        Self { db, queue }
     }
-}
-
-/// The id of `sender`'s message with this client id, if any.
-async fn stored_id(
-    conn: &impl ConnectionTrait,
-    sender: UserId,
-    client_id: &ClientId,
-) -> Result<Option<i64>, ChatError> {
-    Ok(Messages::find()
-        .filter(Column::SenderId.eq(sender.0))
-        .filter(Column::ClientId.eq(client_id.as_str()))
-        .select_only()
-        .column(Column::Id)
-        .into_tuple::<i64>()
-        .one(conn)
-        .await?)
 }
 
 #[async_trait]
@@ -77,99 +58,13 @@ impl ChatService for SeaChatService {
         client_id: &ClientId,
         body: &MessageBody,
     ) -> Result<Posted, ChatError> {
-        // Outsiders are refused before any lock: they cannot hold up a room's real senders.
-        if member_summary(&self.db, sender, room).await?.is_none() {
-            return Err(ChatError::RoomNotFound);
-        }
-        let txn = self.db.begin().await?;
-        // The room row's lock is taken first, by every change to a room's seq or members: senders
-        // line up (seq is gapless, and commits in seq order), and whatever committed before we
-        // got the lock (an exit, the same clientId from another tab) is visible below. The time
-        // only moves forward, even if `now` was read before the wait: times follow seq.
-        let now = user::time::now();
-        let later = Expr::case(
-            Expr::col(chatroom::Column::UpdateTime).gt(now),
-            Expr::col(chatroom::Column::UpdateTime),
-        )
-        .finally(Expr::value(now));
-        let bumped = chatroom::Entity::update_many()
-            .col_expr(
-                chatroom::Column::LastSeq,
-                Expr::col(chatroom::Column::LastSeq).add(1),
-            )
-            .col_expr(chatroom::Column::UpdateTime, later.into())
-            .filter(chatroom::Column::Id.eq(room))
-            .exec(&txn)
-            .await?;
-        let sender_summary = match bumped.rows_affected {
-            0 => None,
-            _ => member_summary(&txn, sender, room).await?,
+        let send = Outgoing {
+            sender,
+            room,
+            client_id: client_id.clone(),
+            body: body.clone(),
         };
-        let Some(sender_summary) = sender_summary else {
-            txn.rollback().await?;
-            return Err(ChatError::RoomNotFound);
-        };
-        let (seq, time) = chatroom::Entity::find_by_id(room)
-            .select_only()
-            .column(chatroom::Column::LastSeq)
-            .column(chatroom::Column::UpdateTime)
-            .into_tuple::<(i64, DateTime<Utc>)>()
-            .one(&txn)
-            .await?
-            .ok_or(ChatError::RoomNotFound)?;
-        let inserted = ActiveModel {
-            chatroom_id: Set(room),
-            seq: Set(seq),
-            sender_id: Set(sender.0),
-            kind: Set(body.kind().to_db()),
-            content: Set(body.content().to_owned()),
-            client_id: Set(client_id.as_str().to_owned()),
-            create_time: Set(time),
-            update_time: Set(time),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await;
-        let inserted = match inserted {
-            Ok(inserted) => inserted,
-            // A repeated client id: nothing is stored (the seq bump is undone), the first
-            // message is the answer.
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                txn.rollback().await?;
-                let id = stored_id(&self.db, sender, client_id)
-                    .await?
-                    .ok_or(ChatError::Database(err))?;
-                let message = messages_by_ids(&self.db, &[id]).await?.pop();
-                return Ok(Posted {
-                    message: message.ok_or(ChatError::RoomNotFound)?,
-                    created: false,
-                });
-            }
-            Err(err) => return Err(err.into()),
-        };
-        // Sending counts as having read up to your own message.
-        user_chatroom::Entity::update_many()
-            .col_expr(user_chatroom::Column::LastReadSeq, Expr::value(seq))
-            .filter(user_chatroom::Column::UserId.eq(sender.0))
-            .filter(user_chatroom::Column::ChatroomId.eq(room))
-            .filter(user_chatroom::Column::LastReadSeq.lt(seq))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
-        let message = ChatMessage {
-            id: inserted.id,
-            chatroom_id: room,
-            seq,
-            kind: body.kind(),
-            content: inserted.content,
-            create_time: time,
-            sender: sender_summary,
-            client_id: inserted.client_id,
-        };
-        Ok(Posted {
-            message,
-            created: true,
-        })
+        self.queue.post(send).await
     }
 
     async fn history(

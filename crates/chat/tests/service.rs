@@ -2,76 +2,15 @@
 //! cursors, unread counts in the room list, and fixed statement counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
-use chat::{
-    ChatError, ChatService, ClientId, HistoryCursor, MessageBody, MessageKind, SeaChatService,
-};
-use chatroom::{ChatroomService, GroupName, SeaChatroomService};
-use friendship::befriend;
+mod support;
+
+use chat::{ChatError, ChatService, HistoryCursor, MessageBody, MessageKind, SeaChatService};
+use chatroom::{ChatroomService, SeaChatroomService};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::sync::atomic::Ordering;
-use test_support::{TestDb, counted, create_user, fresh_db};
-use user::{PageRequest, SearchText, UserId};
-
-const PREFIX: &str = "http://chat.test/storage/object/attachment/";
-
-struct World {
-    db: TestDb,
-    rooms: SeaChatroomService,
-    chat: SeaChatService,
-    users: Vec<UserId>,
-}
-
-/// `count` users, user 0 friends with all.
-async fn world(count: usize) -> World {
-    let db = fresh_db().await.unwrap();
-    let mut users = Vec::new();
-    for n in 0..count {
-        users.push(UserId(
-            create_user(&db.conn, &format!("u{n}")).await.unwrap().id,
-        ));
-    }
-    for other in &users[1..] {
-        befriend(&db.conn, users[0], *other).await.unwrap();
-    }
-    World {
-        rooms: SeaChatroomService::new(db.conn.clone()),
-        chat: SeaChatService::new(db.conn.clone()),
-        db,
-        users,
-    }
-}
-
-fn text(content: &str) -> MessageBody {
-    MessageBody::parse(MessageKind::Text, content, PREFIX).unwrap()
-}
-
-fn client(id: &str) -> ClientId {
-    ClientId::parse(id).unwrap()
-}
-
-fn cursor(before: Option<&str>, after: Option<&str>, limit: Option<&str>) -> HistoryCursor {
-    HistoryCursor::parse(before, after, limit).unwrap()
-}
-
-impl World {
-    async fn group(&self, members: usize) -> i64 {
-        let others = self.users[1..members].to_vec();
-        let name = GroupName::parse("g").unwrap();
-        self.rooms
-            .create_group(self.users[0], name, others)
-            .await
-            .unwrap()
-            .id
-    }
-
-    async fn say(&self, who: usize, room: i64, id: &str) -> i64 {
-        let posted = self
-            .chat
-            .post_message(self.users[who], room, &client(id), &text(id))
-            .await;
-        posted.unwrap().message.seq
-    }
-}
+use support::{PREFIX, client, cursor, text, unpublished_queue, world};
+use test_support::counted;
+use user::{PageRequest, SearchText};
 
 #[tokio::test]
 async fn seq_is_gapless_under_twenty_concurrent_posters() {
@@ -290,7 +229,7 @@ async fn lists_and_history_run_a_fixed_number_of_statements() {
     let (conn, count) = counted(&w.db.conn);
     let (rooms_svc, chat_svc) = (
         SeaChatroomService::new(conn.clone()),
-        SeaChatService::new(conn),
+        SeaChatService::new(conn.clone(), unpublished_queue(&conn)),
     );
     let page = PageRequest::parse(Some("1"), Some("100")).unwrap();
     let big = rooms_svc.list(w.users[0], None, page).await.unwrap();

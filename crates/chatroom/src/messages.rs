@@ -74,6 +74,25 @@ pub async fn messages_by_ids(
     query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
 }
 
+/// The messages stored under these (sender, clientId) pairs, whichever room they are in.
+pub async fn messages_by_client_ids(
+    conn: &impl ConnectionTrait,
+    keys: &[(i64, &str)],
+) -> Result<Vec<ChatMessage>, DbErr> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["(?, ?)"; keys.len()].join(", ");
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} \
+         WHERE (h.sender_id, h.client_id) IN ({marks})"
+    );
+    let values = keys
+        .iter()
+        .flat_map(|(sender, client_id)| [Value::from(*sender), Value::from(*client_id)]);
+    query(conn, sql, values.collect()).await
+}
+
 /// Up to `limit` messages of a room with `after < seq < before`, returned ascending by seq:
 /// the newest such messages when `newest` is set, else the oldest.
 pub async fn messages_page(

@@ -45,7 +45,8 @@ async fn world() -> World {
 
 impl World {
     async fn say(&self, who: UserId, client_id: &str) -> i64 {
-        let chat = SeaChatService::new(self.db.conn.clone());
+        let queue = chat::SendQueue::start_unpublished(self.db.conn.clone());
+        let chat = SeaChatService::new(self.db.conn.clone(), queue);
         let body = MessageBody::parse(MessageKind::Text, client_id, "http://x/").unwrap();
         let posted = chat
             .post_message(who, self.room, &ClientId::parse(client_id).unwrap(), &body)

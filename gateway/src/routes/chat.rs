@@ -3,7 +3,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
-use crate::routes::{detached, invalid, required_id};
+use crate::routes::{invalid, required_id};
 use crate::state::AppState;
 use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
 use ::user::FieldErrors;
@@ -92,20 +92,12 @@ pub async fn post_message(
         })
     });
     let (client_id, message) = errors.done(client_id.zip(message))?;
-    // Store and publish in a task of their own: a client that hangs up cannot cancel them
-    // between the commit and the delivery.
-    let worker = state.into_inner();
-    let posted = detached(async move {
-        let posted = worker
-            .chat
-            .post_message(auth.id, room, &client_id, &message)
-            .await?;
-        if posted.created {
-            worker.publish_message(posted.message.clone()).await;
-        }
-        Ok(posted)
-    })
-    .await?;
+    // The write pipeline stores and publishes: a client that hangs up once the send is queued
+    // cannot cancel either.
+    let posted = state
+        .chat
+        .post_message(auth.id, room, &client_id, &message)
+        .await?;
     let mut response = if posted.created {
         HttpResponse::Created()
     } else {

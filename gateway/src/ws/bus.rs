@@ -7,8 +7,8 @@ use crate::metrics::Metrics;
 use crate::ws::hub::Outbound;
 use crate::ws::hub_task::HubHandle;
 use bytestring::ByteString;
-use deadpool_redis::redis::{self, AsyncCommands};
-use futures_util::StreamExt;
+use deadpool_redis::redis;
+use futures_util::{FutureExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -48,33 +48,43 @@ impl BusEvent {
     }
 }
 
-/// Hands an event that reached this gateway to its hub.
-fn dispatch(hub: &HubHandle, event: BusEvent) {
-    match event {
-        BusEvent::Frame {
-            room, seq, text, ..
-        } => hub.deliver(Outbound {
-            room,
-            seq,
-            text: ByteString::from(text),
-        }),
-        BusEvent::MembersAdded { room, users, text } => hub.users_added(
-            users.into_iter().map(UserId).collect(),
-            Outbound {
+/// Hands events that reached this gateway to its hub: runs of room frames in one command.
+fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
+    let mut frames = Vec::new();
+    for event in events {
+        match event {
+            BusEvent::Frame {
+                room, seq, text, ..
+            } => frames.push(Outbound {
                 room,
-                seq: None,
+                seq,
                 text: ByteString::from(text),
-            },
-        ),
-        BusEvent::MemberRemoved { room, user, text } => hub.user_removed(
-            UserId(user),
-            Outbound {
-                room,
-                seq: None,
-                text: ByteString::from(text),
-            },
-        ),
+            }),
+            BusEvent::MembersAdded { room, users, text } => {
+                hub.deliver_many(std::mem::take(&mut frames));
+                hub.users_added(
+                    users.into_iter().map(UserId).collect(),
+                    Outbound {
+                        room,
+                        seq: None,
+                        text: ByteString::from(text),
+                    },
+                );
+            }
+            BusEvent::MemberRemoved { room, user, text } => {
+                hub.deliver_many(std::mem::take(&mut frames));
+                hub.user_removed(
+                    UserId(user),
+                    Outbound {
+                        room,
+                        seq: None,
+                        text: ByteString::from(text),
+                    },
+                );
+            }
+        }
     }
+    hub.deliver_many(frames);
 }
 
 enum SubCommand {
@@ -165,15 +175,17 @@ impl Bus {
     /// Publishes after the change is stored. A failure is logged, not returned: the data is
     /// safe and clients catch up by seq when they rejoin.
     pub async fn publish(&self, event: BusEvent) {
+        self.publish_many(vec![event]).await;
+    }
+
+    /// Publishes events in order, all in one round trip to Redis.
+    pub async fn publish_many(&self, events: Vec<BusEvent>) {
         match self {
-            Bus::Local(hub) => dispatch(hub, event),
+            Bus::Local(hub) => dispatch(hub, events),
             Bus::Redis { pool, prefix } => {
-                let channel = match &event {
-                    BusEvent::Frame { room, .. } => room_channel(prefix, *room),
-                    _ => members_channel(prefix),
-                };
-                if let Err(err) = publish_redis(pool, &channel, &event).await {
-                    tracing::warn!(room = event.room(), %err, "publish failed; clients catch up by seq");
+                if let Err(err) = publish_redis(pool, prefix, &events).await {
+                    let rooms: Vec<i64> = events.iter().map(BusEvent::room).collect();
+                    tracing::warn!(?rooms, %err, "publish failed; clients catch up by seq");
                 }
             }
         }
@@ -182,10 +194,21 @@ impl Bus {
 
 async fn publish_redis(
     pool: &deadpool_redis::Pool,
-    channel: &str,
-    event: &BusEvent,
+    prefix: &str,
+    events: &[BusEvent],
 ) -> Result<(), String> {
-    let payload = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut pipe = redis::pipe();
+    for event in events {
+        let channel = match event {
+            BusEvent::Frame { room, .. } => room_channel(prefix, *room),
+            _ => members_channel(prefix),
+        };
+        let payload = serde_json::to_string(event).map_err(|e| e.to_string())?;
+        pipe.publish(channel, payload).ignore();
+    }
     // Only getting a connection is retried: a PUBLISH whose answer was lost may have gone out,
     // and sending it again would deliver the message twice.
     let mut delay = Duration::from_millis(50);
@@ -199,11 +222,9 @@ async fn publish_redis(
             }
         }
     };
-    let _receivers: i64 = conn
-        .publish(channel, payload)
+    pipe.query_async::<()>(&mut conn)
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 fn room_channel(prefix: &str, room: i64) -> String {
@@ -252,13 +273,20 @@ async fn run_subscriber(
                             }
                             message = stream.next() => {
                                 let Some(message) = message else { break };
-                                match serde_json::from_slice::<BusEvent>(message.get_payload_bytes()) {
-                                    Ok(event) => {
-                                        record_lag(&metrics, &event);
-                                        dispatch(&hub, event);
+                                // Whatever else has already arrived goes to the hub with it.
+                                let mut events = Vec::new();
+                                let mut next = Some(message);
+                                while let Some(message) = next {
+                                    match serde_json::from_slice::<BusEvent>(message.get_payload_bytes()) {
+                                        Ok(event) => {
+                                            record_lag(&metrics, &event);
+                                            events.push(event);
+                                        }
+                                        Err(err) => tracing::warn!(%err, "unreadable bus event"),
                                     }
-                                    Err(err) => tracing::warn!(%err, "unreadable bus event"),
+                                    next = stream.next().now_or_never().flatten();
                                 }
+                                dispatch(&hub, events);
                             }
                         }
                     }

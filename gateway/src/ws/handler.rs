@@ -9,7 +9,10 @@ use crate::ws::hub::{Kick, Outbound};
 use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
-use chat::{ClientId, MessageBody, MessageKind};
+use chat::{ClientId, MessageBody, MessageKind, Outgoing};
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -67,6 +70,16 @@ pub async fn chat_socket(
 /// In `joined`: a room this socket is in without knowing its seq yet (added by the server).
 const UNKNOWN_SEQ: i64 = -1;
 
+/// Most queued frames written in one go before the loop looks at anything else.
+const WRITE_BURST: usize = 64;
+
+/// Sends waiting for their commit, each resolving to the frame that answers it (`ack` or
+/// `error`). They come out as their batches commit: in send order within a room (one writer
+/// stores a room's messages in the order queued), and an ack always before the sender's own
+/// copy of the message (the writer answers before it publishes, and the loop below takes
+/// answers before queued frames).
+type PendingSends = FuturesUnordered<BoxFuture<'static, ServerFrame>>;
+
 struct Connection {
     state: Arc<AppState>,
     user: AuthUser,
@@ -79,6 +92,8 @@ struct Connection {
     /// were queued for them meanwhile are dropped (a membership event lifts this).
     refused: HashSet<i64>,
     budget: SendBudget,
+    /// Sends in the write pipeline; created with the first one.
+    pending: Option<PendingSends>,
 }
 
 impl Connection {
@@ -98,6 +113,7 @@ impl Connection {
             joined: HashMap::new(),
             refused: HashSet::new(),
             budget: SendBudget::new(per_sec, burst),
+            pending: None,
         }
     }
 
@@ -110,8 +126,11 @@ impl Connection {
         let mut shutdown = self.state.shutdown.clone();
         let mut heartbeat = tokio::time::interval(self.state.ws.ping_interval);
         let mut last_heard = Instant::now();
+        let max_in_flight = self.state.ws.max_sends_in_flight;
         let close = loop {
+            let in_flight = self.pending.as_ref().map_or(0, |p| p.len());
             tokio::select! {
+                biased;
                 kick = &mut kicked => {
                     let description = match kick {
                         Ok(Kick::SlowReader) => "too slow: rejoin with afterSeq",
@@ -123,11 +142,16 @@ impl Connection {
                 _ = shutdown.changed() => {
                     break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
                 }
+                // Answers before queued frames: see `PendingSends`.
+                Some(answer) = next_answer(&mut self.pending), if in_flight > 0 => {
+                    if self.send(&answer).await.is_err() { break None }
+                }
                 frame = queue.recv() => {
                     let Some(frame) = frame else { break None };
-                    if self.write_live(frame).await.is_err() { break None }
+                    if self.write_queued(frame, &mut queue).await.is_err() { break None }
                 }
-                message = stream.recv() => {
+                // At the bound, the client's next frames wait in the socket until acks go out.
+                message = stream.recv(), if in_flight < max_in_flight => {
                     last_heard = Instant::now();
                     match message {
                         Some(Ok(actix_ws::AggregatedMessage::Text(text))) => {
@@ -171,6 +195,22 @@ impl Connection {
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closed> {
         self.write(frame.to_text()).await
+    }
+
+    /// Writes a frame from the hub and whatever else is already queued behind it.
+    async fn write_queued(
+        &mut self,
+        first: Outbound,
+        queue: &mut mpsc::Receiver<Outbound>,
+    ) -> Result<(), Closed> {
+        self.write_live(first).await?;
+        for _ in 1..WRITE_BURST {
+            match queue.try_recv() {
+                Ok(frame) => self.write_live(frame).await?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
     }
 
     async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
@@ -367,19 +407,34 @@ impl Connection {
         kind: MessageKind,
         content: String,
     ) -> Result<(), Closed> {
-        let refuse = |code: &'static str, message: String| ServerFrame::Error {
-            code,
-            message,
-            chatroom_id: Some(room),
-            client_id: Some(client_id.clone()),
+        let answer = self.submit(room, client_id, kind, content);
+        self.pending
+            .get_or_insert_with(FuturesUnordered::new)
+            .push(answer);
+        Ok(())
+    }
+
+    /// Queues a send in the write pipeline, not awaited: the answer comes back through
+    /// `pending` while this socket goes on reading and delivering. The pipeline publishes.
+    fn submit(
+        &mut self,
+        room: i64,
+        client_id: String,
+        kind: MessageKind,
+        content: String,
+    ) -> BoxFuture<'static, ServerFrame> {
+        let refuse = |code: &'static str, message: String, client_id: String| {
+            let frame = ServerFrame::Error {
+                code,
+                message,
+                chatroom_id: Some(room),
+                client_id: Some(client_id),
+            };
+            Box::pin(std::future::ready(frame))
         };
         if !self.budget.take() {
-            return self
-                .send(&refuse(
-                    "rate_limited",
-                    "Sending too fast; slow down".into(),
-                ))
-                .await;
+            let slow_down = "Sending too fast; slow down".to_owned();
+            return refuse("rate_limited", slow_down, client_id);
         }
         let parsed = ClientId::parse(&client_id).and_then(|id| {
             MessageBody::parse(kind, &content, &self.state.attachment_prefix())
@@ -387,34 +442,41 @@ impl Connection {
         });
         let (id, body) = match parsed {
             Ok(parsed) => parsed,
-            Err(message) => return self.send(&refuse("validation_failed", message)).await,
+            Err(message) => return refuse("validation_failed", message, client_id),
         };
-        match self
-            .state
-            .chat
-            .post_message(self.user.id, room, &id, &body)
-            .await
-        {
-            Ok(posted) => {
-                let message = posted.message;
-                let ack = ServerFrame::Ack {
-                    client_id: client_id.clone(),
-                    chatroom_id: room,
-                    id: message.id,
-                    seq: message.seq,
-                };
-                // Stored means published, even if this socket has just gone.
-                let acked = self.send(&ack).await;
-                if posted.created {
-                    self.state.publish_message(message).await;
-                }
-                acked
-            }
+        let send = Outgoing {
+            sender: self.user.id,
+            room,
+            client_id: id,
+            body,
+        };
+        let reply = match self.state.sends.try_submit(send) {
+            Ok(reply) => reply,
             Err(err) => {
-                self.send(&room_error(err.into(), room, Some(client_id.clone())))
-                    .await
+                let frame = room_error(err.into(), room, Some(client_id));
+                return Box::pin(std::future::ready(frame));
             }
-        }
+        };
+        Box::pin(async move {
+            match chat::answer_of(reply).await {
+                Ok(posted) => ServerFrame::Ack {
+                    chatroom_id: room,
+                    id: posted.message.id,
+                    seq: posted.message.seq,
+                    client_id,
+                },
+                Err(err) => room_error(err.into(), room, Some(client_id)),
+            }
+        })
+    }
+}
+
+/// The next answer to a send, in order; pending forever when there is none (the caller only
+/// asks while some are in flight).
+async fn next_answer(pending: &mut Option<PendingSends>) -> Option<ServerFrame> {
+    match pending {
+        Some(pending) => pending.next().await,
+        None => std::future::pending().await,
     }
 }
 

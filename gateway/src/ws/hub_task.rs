@@ -27,7 +27,7 @@ enum Command {
         room: i64,
     },
     Deliver {
-        frame: Outbound,
+        frames: Vec<Outbound>,
     },
     UsersAdded {
         users: Vec<UserId>,
@@ -103,8 +103,11 @@ impl HubHandle {
         self.send(Command::Leave { conn, room });
     }
 
-    pub fn deliver(&self, frame: Outbound) {
-        self.send(Command::Deliver { frame });
+    /// Frames for their rooms' sockets, in order.
+    pub fn deliver_many(&self, frames: Vec<Outbound>) {
+        if !frames.is_empty() {
+            self.send(Command::Deliver { frames });
+        }
     }
 
     /// `users` were added to the frame's room: their sockets join it, then the room gets the
@@ -163,7 +166,16 @@ async fn run(
                 },
                 gained: vec![],
             },
-            Command::Deliver { frame } => hub.deliver(frame.room, &frame),
+            Command::Deliver { frames } => {
+                let mut lost = Vec::new();
+                for frame in &frames {
+                    lost.extend(hub.deliver(frame.room, frame).lost);
+                }
+                Interest {
+                    gained: vec![],
+                    lost,
+                }
+            }
             Command::UsersAdded { users, frame } => {
                 let mut gained = Vec::new();
                 for user in users {

@@ -7,5 +7,5 @@ pub mod handler;
 pub mod hub;
 pub mod hub_task;
 pub mod protocol;
-mod publish;
+pub mod publish;
 pub mod user_sockets;

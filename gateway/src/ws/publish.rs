@@ -1,26 +1,60 @@
-//! What the HTTP routes and sockets publish after a change is stored.
+//! What is published after a change is stored: messages from the write pipeline (`Publisher`),
+//! membership changes from the HTTP routes.
+use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::ws::bus::BusEvent;
+use crate::ws::bus::{Bus, BusEvent};
 use crate::ws::protocol::{RoomEvent, ServerFrame};
+use async_trait::async_trait;
 use chat::ChatMessage;
+use tokio::sync::mpsc;
 use user::UserId;
 
-impl AppState {
-    /// A newly stored message, to every socket in its room (the sender's included).
-    pub async fn publish_message(&self, message: ChatMessage) {
-        let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
-        let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
-        self.metrics.messages_posted.inc();
-        self.bus
-            .publish(BusEvent::Frame {
-                room,
-                seq: Some(seq),
-                text,
-                sent_ms: Some(user::time::now().timestamp_millis()),
-            })
-            .await;
-    }
+/// Batches that committed and wait to be published: a few, so that a stalled broker slows the
+/// writers down rather than piling up memory.
+const WAITING_BATCHES: usize = 64;
 
+/// The write pipeline's way out: one task publishes every committed batch, in commit order,
+/// each message serialized once for all its recipients, a batch in one round trip to Redis.
+pub struct Publisher {
+    batches: mpsc::Sender<Vec<ChatMessage>>,
+}
+
+impl Publisher {
+    pub fn start(bus: Bus, metrics: Metrics) -> Self {
+        let (batches, mut waiting) = mpsc::channel::<Vec<ChatMessage>>(WAITING_BATCHES);
+        tokio::spawn(async move {
+            let mut taken = Vec::new();
+            while waiting.recv_many(&mut taken, WAITING_BATCHES).await > 0 {
+                let events: Vec<BusEvent> = taken.drain(..).flatten().map(message_event).collect();
+                metrics.messages_posted.inc_by(events.len() as u64);
+                bus.publish_many(events).await;
+            }
+        });
+        Self { batches }
+    }
+}
+
+#[async_trait]
+impl chat::Stored for Publisher {
+    async fn stored(&self, messages: Vec<ChatMessage>) {
+        // Fails only once the publishing task is gone, at shutdown.
+        let _ = self.batches.send(messages).await;
+    }
+}
+
+/// A newly stored message, for every socket in its room (the sender's included).
+fn message_event(message: ChatMessage) -> BusEvent {
+    let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
+    let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
+    BusEvent::Frame {
+        room,
+        seq: Some(seq),
+        text,
+        sent_ms: Some(user::time::now().timestamp_millis()),
+    }
+}
+
+impl AppState {
     /// `users` were added to a room (by an invitation, or as it was created): their open
     /// sockets join it, and the room is told once, `{type: "joinRoom", userId}` naming `who`.
     pub async fn publish_members_added(&self, room: i64, users: &[UserId], who: UserId) {

@@ -101,6 +101,26 @@ impl TestApp {
         start(figment, self.db.clone()).await
     }
 
+    /// The settings, as `CHAT_*` variables, of a gateway process that shares this one's
+    /// database, bus and token secret, keeping its files in `data_dir`.
+    pub fn peer_env(&self, data_dir: &std::path::Path) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("CHAT_DATABASE_URL", self.db.url.clone()),
+            ("CHAT_DATA_DIR", data_dir.display().to_string()),
+            ("CHAT_RATE_LIMITS", "off".to_owned()),
+            ("CHAT_BCRYPT_COST", "4".to_owned()),
+        ];
+        if let Ok(secret) = std::fs::read_to_string(self.data_dir().join("jwt_secret")) {
+            env.push(("CHAT_JWT_SECRET", secret.trim().to_owned()));
+        }
+        if let Ok(url) = std::env::var("TEST_REDIS_URL") {
+            let prefix: String = self.figment.extract_inner("redis_prefix").unwrap();
+            env.push(("CHAT_REDIS_URL", url));
+            env.push(("CHAT_REDIS_PREFIX", prefix));
+        }
+        env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+
     /// The database this gateway uses, for stating what a test cannot do through the API.
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.db.conn

@@ -7,6 +7,7 @@ mod favorite;
 mod friendship;
 mod helpers;
 mod ops;
+mod pipeline;
 mod storage;
 mod user;
 mod ws;

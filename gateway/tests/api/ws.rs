@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use user::UserId;
 
 /// A group of the owner and `friends` others (all the owner's friends), and its id.
-async fn group(app: &TestApp, friends: usize) -> (Vec<Registered>, i64) {
+pub async fn group(app: &TestApp, friends: usize) -> (Vec<Registered>, i64) {
     let owner = app.register("own").await;
     let mut people = vec![];
     for n in 0..friends {
@@ -316,11 +316,17 @@ async fn a_reader_that_stops_is_disconnected_without_slowing_the_room() {
 }
 
 /// Writes one masked text frame by hand (clients must mask).
-async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) {
+pub async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) {
     use tokio::io::AsyncWriteExt;
     let mut frame = vec![0x81u8];
-    assert!(payload.len() < 126);
-    frame.push(0x80 | payload.len() as u8);
+    match u16::try_from(payload.len()) {
+        Ok(short) if short < 126 => frame.push(0x80 | short as u8),
+        Ok(medium) => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&medium.to_be_bytes());
+        }
+        Err(_) => panic!("frames over 64 KiB are not needed here"),
+    }
     let mask = [1u8, 2, 3, 4];
     frame.extend_from_slice(&mask);
     frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
@@ -405,7 +411,8 @@ async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one()
     assert_eq!(reader.message().await["seq"], 1);
 
     // As if the sender's gateway died after storing seq 2 and before publishing it.
-    let chat = SeaChatService::new(app.db().clone());
+    let unpublished = chat::SendQueue::start_unpublished(app.db().clone());
+    let chat = SeaChatService::new(app.db().clone(), unpublished);
     let body = MessageBody::parse(MessageKind::Text, "stored, never published", "x").unwrap();
     let client = ClientId::parse("lost").unwrap();
     chat.post_message(UserId(people[0].id), room, &client, &body)

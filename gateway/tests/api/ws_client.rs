@@ -14,13 +14,18 @@ pub struct Socket {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
+/// A socket to the gateway listening on `port`.
+pub async fn socket_at(port: u16, token: &str) -> Socket {
+    let url = format!("ws://127.0.0.1:{port}/chat?token={token}");
+    let (stream, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("upgrade");
+    Socket { stream }
+}
+
 impl TestApp {
     pub async fn socket(&self, token: &str) -> Socket {
-        let url = format!("ws://127.0.0.1:{}/chat?token={token}", self.port);
-        let (stream, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("upgrade");
-        Socket { stream }
+        socket_at(self.port, token).await
     }
 
     /// The HTTP status of an upgrade attempt that is refused.

@@ -1,0 +1,196 @@
+//! The write pipeline: every send, from a socket or over HTTP, goes into a bounded queue; a
+//! writer takes whatever has gathered (up to a bound) and stores it in one transaction
+//! (`store_batch`), answers each sender, then hands the new messages to the `Stored` port to be
+//! published. The next batch gathers while one commits, so batches grow with load and a lone
+//! message still goes at once. Rooms are shared out among the writers by id, so one room's
+//! messages always pass through one writer, in the order they were queued.
+use crate::batch::{Answers, Outgoing, store_batch};
+use crate::error::ChatError;
+use crate::types::Posted;
+use async_trait::async_trait;
+use chatroom::ChatMessage;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Where newly stored messages go after their commit (the gateway publishes them). Called by one
+/// writer at a time per room, in seq order; waiting here slows the writer down, never a socket.
+#[async_trait]
+pub trait Stored: Send + Sync {
+    async fn stored(&self, messages: Vec<ChatMessage>);
+}
+
+/// Publishes nothing: for tools and tests that store messages no socket is waiting for.
+pub struct Unpublished;
+
+#[async_trait]
+impl Stored for Unpublished {
+    async fn stored(&self, _: Vec<ChatMessage>) {}
+}
+
+/// How the pipeline is sized.
+#[derive(Clone, Copy, Debug)]
+pub struct PipelineConfig {
+    /// Writers, each with its own share of the rooms (and one database connection in use).
+    pub writers: usize,
+    /// Sends waiting per writer; a full queue refuses with `ChatError::Busy`.
+    pub queue: usize,
+    /// Most sends stored in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            writers: 1,
+            queue: 16_384,
+            max_batch: 512,
+        }
+    }
+}
+
+/// The answer to one send, once its batch has committed.
+pub type Reply = oneshot::Receiver<Result<Posted, ChatError>>;
+
+struct Job {
+    send: Outgoing,
+    reply: oneshot::Sender<Result<Posted, ChatError>>,
+}
+
+/// The way into the pipeline; cheap to clone.
+#[derive(Clone)]
+pub struct SendQueue {
+    writers: Arc<[mpsc::Sender<Job>]>,
+}
+
+/// One writer's loop, to be spawned (`SendQueue::start` does it; tests may hold it back to fill
+/// the queue first).
+pub struct Writer {
+    db: DatabaseConnection,
+    jobs: mpsc::Receiver<Job>,
+    sink: Arc<dyn Stored>,
+    max_batch: usize,
+}
+
+impl SendQueue {
+    /// The queue and its writers, not yet running.
+    pub fn new(
+        db: DatabaseConnection,
+        config: PipelineConfig,
+        sink: Arc<dyn Stored>,
+    ) -> (Self, Vec<Writer>) {
+        let (senders, writers) = (0..config.writers.max(1))
+            .map(|_| {
+                let (tx, jobs) = mpsc::channel(config.queue.max(1));
+                let writer = Writer {
+                    db: db.clone(),
+                    jobs,
+                    sink: sink.clone(),
+                    max_batch: config.max_batch.max(1),
+                };
+                (tx, writer)
+            })
+            .unzip::<_, _, Vec<_>, Vec<_>>();
+        (
+            Self {
+                writers: senders.into(),
+            },
+            writers,
+        )
+    }
+
+    /// A running queue whose messages are published nowhere (see `Unpublished`).
+    pub fn start_unpublished(db: DatabaseConnection) -> Self {
+        Self::start(db, PipelineConfig::default(), Arc::new(Unpublished))
+    }
+
+    /// The queue with its writers running on the current tokio runtime.
+    pub fn start(db: DatabaseConnection, config: PipelineConfig, sink: Arc<dyn Stored>) -> Self {
+        let (queue, writers) = Self::new(db, config, sink);
+        for writer in writers {
+            tokio::spawn(writer.run());
+        }
+        queue
+    }
+
+    fn writer_of(&self, room: i64) -> &mpsc::Sender<Job> {
+        let index = room.rem_euclid(self.writers.len() as i64) as usize;
+        &self.writers[index]
+    }
+
+    /// Queues a send without waiting; `Busy` when the queue is full.
+    pub fn try_submit(&self, send: Outgoing) -> Result<Reply, ChatError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job { send, reply };
+        match self.writer_of(job.send.room).try_send(job) {
+            Ok(()) => Ok(answer),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(ChatError::Busy),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(ChatError::Unavailable),
+        }
+    }
+
+    /// Queues a send, waiting for room in the queue, then waits for its commit.
+    pub async fn post(&self, send: Outgoing) -> Result<Posted, ChatError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job { send, reply };
+        self.writer_of(job.send.room)
+            .send(job)
+            .await
+            .map_err(|_| ChatError::Unavailable)?;
+        answer_of(answer).await
+    }
+}
+
+/// What a queued send came to.
+pub async fn answer_of(reply: Reply) -> Result<Posted, ChatError> {
+    reply.await.unwrap_or(Err(ChatError::Unavailable))
+}
+
+impl Writer {
+    /// Runs until every `SendQueue` is gone and the queue is empty.
+    pub async fn run(mut self) {
+        let mut jobs = Vec::with_capacity(self.max_batch);
+        while self.jobs.recv_many(&mut jobs, self.max_batch).await > 0 {
+            self.store(std::mem::take(&mut jobs)).await;
+        }
+    }
+
+    async fn store(&self, jobs: Vec<Job>) {
+        let sends: Vec<Outgoing> = jobs.iter().map(|job| job.send.clone()).collect();
+        let answers = match store_batch(&self.db, &sends).await {
+            Ok(answers) => answers,
+            // Once more: a lost race on a clientId from another gateway, a deadlock victim or
+            // a dropped connection fails the whole transaction, and nothing of it was stored.
+            Err(first) => {
+                tracing::warn!(%first, size = sends.len(), "a message batch failed; retrying it");
+                store_batch(&self.db, &sends)
+                    .await
+                    .unwrap_or_else(|err| failed(&err, sends.len()))
+            }
+        };
+        let created: Vec<ChatMessage> = answers
+            .iter()
+            .filter_map(|answer| match answer {
+                Ok(posted) if posted.created => Some(posted.message.clone()),
+                _ => None,
+            })
+            .collect();
+        // Answered first, published second: a sender's socket has its ack in hand before its
+        // own message can come back to it through the bus.
+        for (job, answer) in jobs.into_iter().zip(answers) {
+            // The sender may have gone (a closed socket, a client that hung up): it is stored
+            // all the same, and a retry with the same clientId finds it.
+            let _ = job.reply.send(answer);
+        }
+        if !created.is_empty() {
+            self.sink.stored(created).await;
+        }
+    }
+}
+
+fn failed(err: &sea_orm::DbErr, count: usize) -> Answers {
+    tracing::error!(%err, size = count, "a message batch failed twice");
+    (0..count)
+        .map(|_| Err(ChatError::Database(sea_orm::DbErr::Custom(err.to_string()))))
+        .collect()
+}

@@ -1,0 +1,263 @@
+//! The write pipeline on a fresh database: what one batch does with repeats, outsiders and
+//! members who left while their send waited, what it hands on to be published, what it costs
+//! in statements, and the seq order with two pipelines (two gateways) on one database.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
+
+mod support;
+
+use chat::{
+    ChatError, ChatMessage, ChatService, Outgoing, PipelineConfig, Reply, SendQueue, Stored,
+    Unpublished, answer_of,
+};
+use chatroom::ChatroomService;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use support::{World, client, cursor, text, world};
+use test_support::counted;
+use user::UserId;
+
+/// Keeps what the pipeline hands on for publishing, batch by batch.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Vec<ChatMessage>>>);
+
+#[async_trait::async_trait]
+impl Stored for Recorder {
+    async fn stored(&self, messages: Vec<ChatMessage>) {
+        self.0.lock().unwrap().push(messages);
+    }
+}
+
+/// A pipeline whose writer is held back: everything submitted before `start` is one batch.
+struct HeldBack {
+    queue: SendQueue,
+    writers: Vec<chat::Writer>,
+    published: Arc<Recorder>,
+}
+
+fn held_back(db: &sea_orm::DatabaseConnection) -> HeldBack {
+    let published = Arc::new(Recorder::default());
+    let (queue, writers) = SendQueue::new(db.clone(), PipelineConfig::default(), published.clone());
+    HeldBack {
+        queue,
+        writers,
+        published,
+    }
+}
+
+impl HeldBack {
+    fn submit(&self, sender: UserId, room: i64, id: &str, content: &str) -> Reply {
+        let send = Outgoing {
+            sender,
+            room,
+            client_id: client(id),
+            body: text(content),
+        };
+        self.queue.try_submit(send).unwrap()
+    }
+
+    fn start(&mut self) {
+        for writer in self.writers.drain(..) {
+            tokio::spawn(writer.run());
+        }
+    }
+
+    fn batches(&self) -> Vec<Vec<ChatMessage>> {
+        self.published.0.lock().unwrap().clone()
+    }
+}
+
+async fn seqs_in(w: &World, room: i64) -> Vec<i64> {
+    let history = w
+        .chat
+        .history(w.users[0], room, cursor(None, None, Some("100")))
+        .await
+        .unwrap();
+    history.items.iter().map(|m| m.seq).collect()
+}
+
+#[tokio::test]
+async fn a_repeated_client_id_in_one_batch_answers_with_the_first_and_uses_no_seq() {
+    let w = world(3).await;
+    let room = w.group(3).await;
+    let mut pipeline = held_back(&w.db.conn);
+    let first = pipeline.submit(w.users[1], room, "same", "one");
+    let repeat = pipeline.submit(w.users[1], room, "same", "two");
+    let other = pipeline.submit(w.users[2], room, "same", "three");
+    pipeline.start();
+    let (first, repeat, other) = (
+        answer_of(first).await.unwrap(),
+        answer_of(repeat).await.unwrap(),
+        answer_of(other).await.unwrap(),
+    );
+    assert!(first.created && !repeat.created && other.created);
+    assert_eq!(repeat.message, first.message);
+    assert_eq!(repeat.message.content, "one");
+    assert_ne!(first.message.id, 0);
+    assert_eq!((first.message.seq, other.message.seq), (1, 2));
+    assert_eq!(seqs_in(&w, room).await, [1, 2]);
+    let published: Vec<Vec<i64>> = pipeline
+        .batches()
+        .iter()
+        .map(|batch| batch.iter().map(|m| m.seq).collect())
+        .collect();
+    assert_eq!(
+        published,
+        [vec![1, 2]],
+        "one batch, the repeat not published"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_client_id_in_a_later_batch_answers_with_the_first_and_uses_no_seq() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    let first = w.say(1, room, "early").await;
+    let mut pipeline = held_back(&w.db.conn);
+    let repeat = pipeline.submit(w.users[1], room, "early", "changed");
+    let next = pipeline.submit(w.users[1], room, "late", "new");
+    pipeline.start();
+    let repeat = answer_of(repeat).await.unwrap();
+    assert!(!repeat.created);
+    assert_eq!(
+        (repeat.message.seq, repeat.message.content.as_str()),
+        (first, "early")
+    );
+    assert_eq!(answer_of(next).await.unwrap().message.seq, first + 1);
+    assert_eq!(seqs_in(&w, room).await, [1, 2]);
+}
+
+#[tokio::test]
+async fn an_outsider_in_a_batch_is_refused_and_the_others_are_stored() {
+    let w = world(3).await;
+    let room = w.group(2).await;
+    let mut pipeline = held_back(&w.db.conn);
+    let before = pipeline.submit(w.users[0], room, "a", "a");
+    let outsider = pipeline.submit(w.users[2], room, "b", "b");
+    let nowhere = pipeline.submit(w.users[0], 999_999, "c", "c");
+    let after = pipeline.submit(w.users[1], room, "d", "d");
+    pipeline.start();
+    assert_eq!(answer_of(before).await.unwrap().message.seq, 1);
+    let refused = answer_of(outsider).await;
+    assert!(
+        matches!(refused, Err(ChatError::RoomNotFound)),
+        "{refused:?}"
+    );
+    let refused = answer_of(nowhere).await;
+    assert!(
+        matches!(refused, Err(ChatError::RoomNotFound)),
+        "{refused:?}"
+    );
+    assert_eq!(answer_of(after).await.unwrap().message.seq, 2);
+    assert_eq!(seqs_in(&w, room).await, [1, 2]);
+}
+
+#[tokio::test]
+async fn a_member_who_leaves_while_their_send_waits_is_refused() {
+    let w = world(3).await;
+    let room = w.group(3).await;
+    let mut pipeline = held_back(&w.db.conn);
+    let stays = pipeline.submit(w.users[1], room, "stays", "x");
+    let leaves = pipeline.submit(w.users[2], room, "leaves", "y");
+    w.rooms.exit(w.users[2], room).await.unwrap();
+    pipeline.start();
+    assert_eq!(answer_of(stays).await.unwrap().message.seq, 1);
+    let refused = answer_of(leaves).await;
+    assert!(
+        matches!(refused, Err(ChatError::RoomNotFound)),
+        "{refused:?}"
+    );
+    assert_eq!(seqs_in(&w, room).await, [1]);
+}
+
+#[tokio::test]
+async fn a_batch_costs_the_same_statements_for_one_message_or_many_rooms() {
+    let w = world(3).await;
+    let mut rooms = Vec::new();
+    for _ in 0..20 {
+        rooms.push(w.group(3).await);
+    }
+    let (conn, count) = counted(&w.db.conn);
+    let mut pipeline = held_back(&conn);
+    let lone = pipeline.submit(w.users[1], rooms[0], "lone", "x");
+    pipeline.start();
+    answer_of(lone).await.unwrap();
+    let for_one = count.swap(0, Ordering::SeqCst);
+
+    let mut pipeline = held_back(&conn);
+    let replies: Vec<Reply> = (0..200)
+        .map(|n| {
+            let sender = w.users[n % 3];
+            pipeline.submit(sender, rooms[n % 20], &format!("m{n}"), "x")
+        })
+        .collect();
+    pipeline.start();
+    for reply in replies {
+        assert!(answer_of(reply).await.unwrap().created);
+    }
+    let for_many = count.swap(0, Ordering::SeqCst);
+    assert_eq!(
+        for_many, for_one,
+        "statements for 1 message vs 200 in 20 rooms"
+    );
+    assert!(for_one <= 8, "{for_one}");
+}
+
+#[tokio::test]
+async fn two_pipelines_on_one_database_keep_each_room_gapless_and_each_sender_in_order() {
+    let w = world(4).await;
+    let room = w.group(4).await;
+    let config = PipelineConfig {
+        writers: 2,
+        queue: 1024,
+        max_batch: 16,
+    };
+    let gateways = [
+        SendQueue::start(w.db.conn.clone(), config, Arc::new(Unpublished)),
+        SendQueue::start_unpublished(w.db.conn.clone()),
+    ];
+    let sends = (0..4).map(|sender| {
+        let queue = gateways[sender % 2].clone();
+        let user = w.users[sender];
+        async move {
+            let replies: Vec<Reply> = (0..40)
+                .map(|n| {
+                    let send = Outgoing {
+                        sender: user,
+                        room,
+                        client_id: client(&format!("s{sender}n{n}")),
+                        body: text(&format!("{sender}:{n}")),
+                    };
+                    queue.try_submit(send).unwrap()
+                })
+                .collect();
+            let mut seqs = Vec::new();
+            for reply in replies {
+                seqs.push(answer_of(reply).await.unwrap().message.seq);
+            }
+            seqs
+        }
+    });
+    let per_sender = futures_util::future::join_all(sends).await;
+    for seqs in &per_sender {
+        assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
+    }
+    let mut all: Vec<i64> = per_sender.concat();
+    all.sort_unstable();
+    assert_eq!(all, (1..=160).collect::<Vec<i64>>());
+    // The stored order agrees with what each sender was told.
+    let mut stored: HashMap<i64, String> = HashMap::new();
+    for after in [Some("0"), Some("100")] {
+        let history = w
+            .chat
+            .history(w.users[0], room, cursor(None, after, Some("100")))
+            .await
+            .unwrap();
+        stored.extend(history.items.into_iter().map(|m| (m.seq, m.content)));
+    }
+    for (sender, seqs) in per_sender.iter().enumerate() {
+        for (n, seq) in seqs.iter().enumerate() {
+            assert_eq!(stored[seq], format!("{sender}:{n}"));
+        }
+    }
+}
