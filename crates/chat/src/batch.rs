@@ -1,9 +1,11 @@
 //! One batch of sends, stored in one transaction: the rooms locked once each (in id order), the
-//! membership of the whole batch in one query, repeated client ids answered from what is stored,
-//! seqs assigned in queue order, one multi-row insert, the senders' read markers in one
-//! statement, one commit. A refused send does not fail the others.
+//! membership of the whole batch in one query, seqs assigned in queue order, one multi-row
+//! insert, the rooms' seqs and the senders' read markers in one statement each, one commit. A
+//! refused send does not fail the others. A repeated clientId (in this batch or an earlier one)
+//! answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
+use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
 use ::chatroom::{
     ChatMessage, RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among,
@@ -11,7 +13,7 @@ use ::chatroom::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use user::UserId;
@@ -36,7 +38,7 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
     // first is visible below, and one that comes later waits for this commit.
-    let mut locked: BTreeMap<i64, RoomSeq> = lock_rooms(&txn, &rooms)
+    let locked: BTreeMap<i64, RoomSeq> = lock_rooms(&txn, &rooms)
         .await?
         .into_iter()
         .map(|room| (room.id, room))
@@ -44,85 +46,74 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
     let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
     let members = members_among(&txn, &pairs).await?;
+    let now = user::time::now();
+
+    // Optimistic: a clientId is nearly always new, so the batch is inserted without looking
+    // for earlier ones; the unique (sender, clientId) index says when one was not. A failed
+    // statement leaves the transaction (and its locks) as they were, on MariaDB as on SQLite.
+    let mut batch = plan(sends, &members, &locked, HashMap::new(), now);
+    if let Err(err) = insert_rows(&txn, &mut batch.new_rows).await {
+        if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+            return Err(err);
+        }
+        let stored = stored_under_client_ids(&txn, sends).await?;
+        batch = plan(sends, &members, &locked, stored, now);
+        insert_rows(&txn, &mut batch.new_rows).await?;
+    }
+    if !batch.new_rows.is_empty() {
+        advance_rooms(&txn, &batch.rooms).await?;
+        mark_sent(&txn, &read_markers(&batch.new_rows)).await?;
+    }
+    txn.commit().await?;
+    Ok(answers(batch))
+}
+
+/// The messages already stored under the batch's (sender, clientId) pairs.
+async fn stored_under_client_ids(
+    conn: &impl ConnectionTrait,
+    sends: &[Outgoing],
+) -> Result<HashMap<(i64, String), ChatMessage>, DbErr> {
     let keys: BTreeSet<(i64, &str)> = sends
         .iter()
         .map(|s| (s.sender.0, s.client_id.as_str()))
         .collect();
     let keys: Vec<(i64, &str)> = keys.into_iter().collect();
-    let mut claimed: HashMap<(i64, String), ChatMessage> = messages_by_client_ids(&txn, &keys)
+    Ok(messages_by_client_ids(conn, &keys)
         .await?
         .into_iter()
         .map(|message| ((message.sender.id, message.client_id.clone()), message))
-        .collect();
+        .collect())
+}
 
-    let now = user::time::now();
-    let mut plan: Vec<Planned> = Vec::with_capacity(sends.len());
-    let mut new_rows: Vec<ChatMessage> = Vec::new();
-    for send in sends {
-        let member = members.get(&(send.sender, send.room));
-        let (Some(sender), Some(room)) = (member, locked.get_mut(&send.room)) else {
-            plan.push(Planned::Refused);
-            continue;
-        };
-        let key = (send.sender.0, send.client_id.as_str().to_owned());
-        if let Some(first) = claimed.get(&key) {
-            plan.push(Planned::Repeat(first.clone()));
-            continue;
-        }
-        // Times follow seq: never before the room's latest activity.
-        room.last_seq += 1;
-        room.update_time = room.update_time.max(now);
-        let message = ChatMessage {
-            id: 0,
-            chatroom_id: room.id,
-            seq: room.last_seq,
-            kind: send.body.kind(),
-            content: send.body.content().to_owned(),
-            create_time: room.update_time,
-            sender: sender.clone(),
-            client_id: send.client_id.as_str().to_owned(),
-        };
-        claimed.insert(key, message.clone());
-        plan.push(Planned::New(new_rows.len()));
-        new_rows.push(message);
+/// Each sender's marker moves to their newest message in each room.
+fn read_markers(rows: &[ChatMessage]) -> Vec<(UserId, i64, i64)> {
+    let mut newest: BTreeMap<(UserId, i64), i64> = BTreeMap::new();
+    for message in rows {
+        newest.insert(
+            (UserId(message.sender.id), message.chatroom_id),
+            message.seq,
+        );
     }
+    newest
+        .into_iter()
+        .map(|((user, room), seq)| (user, room, seq))
+        .collect()
+}
 
-    if !new_rows.is_empty() {
-        let touched: BTreeSet<i64> = new_rows.iter().map(|m| m.chatroom_id).collect();
-        let touched: Vec<RoomSeq> = touched
-            .iter()
-            .filter_map(|id| locked.get(id))
-            .copied()
-            .collect();
-        advance_rooms(&txn, &touched).await?;
-        insert_rows(&txn, &new_rows).await?;
-        assign_ids(&txn, &mut new_rows).await?;
-        let mut read_up_to: BTreeMap<(UserId, i64), i64> = BTreeMap::new();
-        for message in &new_rows {
-            read_up_to.insert(
-                (UserId(message.sender.id), message.chatroom_id),
-                message.seq,
-            );
-        }
-        let markers: Vec<(UserId, i64, i64)> = read_up_to
-            .into_iter()
-            .map(|((user, room), seq)| (user, room, seq))
-            .collect();
-        mark_sent(&txn, &markers).await?;
-    }
-    txn.commit().await?;
-
+fn answers(batch: Plan) -> Answers {
     // A repeat of a send made in this same batch answers with the id the insert gave it.
-    let by_key: HashMap<(i64, &str), &ChatMessage> = new_rows
+    let by_key: HashMap<(i64, &str), &ChatMessage> = batch
+        .new_rows
         .iter()
         .map(|m| ((m.sender.id, m.client_id.as_str()), m))
         .collect();
-    Ok(plan
-        .into_iter()
+    batch
+        .answers
+        .iter()
         .map(|planned| match planned {
             Planned::Refused => Err(ChatError::RoomNotFound),
             Planned::New(index) => Ok(Posted {
-                message: new_rows[index].clone(),
+                message: batch.new_rows[*index].clone(),
                 created: true,
             }),
             Planned::Repeat(first) => {
@@ -134,18 +125,14 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
                 })
             }
         })
-        .collect())
+        .collect()
 }
 
-enum Planned {
-    Refused,
-    /// An index into the new rows.
-    New(usize),
-    /// The message first stored under this clientId (its id is 0 if it is new in this batch).
-    Repeat(ChatMessage),
-}
-
-async fn insert_rows(conn: &impl ConnectionTrait, rows: &[ChatMessage]) -> Result<(), DbErr> {
+/// Inserts the rows and gives each its id.
+async fn insert_rows(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let models = rows.iter().map(|message| ActiveModel {
         chatroom_id: Set(message.chatroom_id),
         seq: Set(message.seq),
@@ -157,12 +144,17 @@ async fn insert_rows(conn: &impl ConnectionTrait, rows: &[ChatMessage]) -> Resul
         update_time: Set(message.create_time),
         ..Default::default()
     });
-    Messages::insert_many(models).exec(conn).await?;
+    let inserted = Messages::insert_many(models).exec(conn).await?;
+    match (rows, inserted.last_insert_id) {
+        // One row: the id the database reported is its own, on every backend.
+        ([only], Some(id)) => only.id = id,
+        (rows, _) => assign_ids(conn, rows).await?,
+    }
     Ok(())
 }
 
-/// Reads back the ids the insert gave: one statement over each room's new seq range (MySQL
-/// cannot return them, and its auto-increment need not be consecutive for a multi-row insert).
+/// Reads back the ids a multi-row insert gave: one statement over each room's new seq range
+/// (MySQL cannot return them, and its auto-increment need not be consecutive for such an insert).
 async fn assign_ids(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> Result<(), DbErr> {
     let mut ranges: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for message in rows.iter() {

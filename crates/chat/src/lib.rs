@@ -6,6 +6,7 @@ mod batch;
 pub mod entity;
 mod error;
 mod pipeline;
+mod plan;
 mod service;
 mod types;
 

@@ -157,17 +157,7 @@ impl Writer {
 
     async fn store(&self, jobs: Vec<Job>) {
         let sends: Vec<Outgoing> = jobs.iter().map(|job| job.send.clone()).collect();
-        let answers = match store_batch(&self.db, &sends).await {
-            Ok(answers) => answers,
-            // Once more: a lost race on a clientId from another gateway, a deadlock victim or
-            // a dropped connection fails the whole transaction, and nothing of it was stored.
-            Err(first) => {
-                tracing::warn!(%first, size = sends.len(), "a message batch failed; retrying it");
-                store_batch(&self.db, &sends)
-                    .await
-                    .unwrap_or_else(|err| failed(&err, sends.len()))
-            }
-        };
+        let answers = self.store_with_retries(&sends).await;
         let created: Vec<ChatMessage> = answers
             .iter()
             .filter_map(|answer| match answer {
@@ -188,8 +178,29 @@ impl Writer {
     }
 }
 
+impl Writer {
+    /// A batch fails as a whole (nothing of it is stored): a deadlock victim, a lost race on a
+    /// clientId with another gateway, a dropped connection. It is tried again, a few times.
+    async fn store_with_retries(&self, sends: &[Outgoing]) -> Answers {
+        let mut attempt = 1;
+        loop {
+            match store_batch(&self.db, sends).await {
+                Ok(answers) => return answers,
+                Err(err) if attempt < ATTEMPTS => {
+                    tracing::warn!(%err, attempt, size = sends.len(), "a message batch failed; retrying it");
+                    attempt += 1;
+                }
+                Err(err) => return failed(&err, sends.len()),
+            }
+        }
+    }
+}
+
+/// Tries of one batch before its senders get an error.
+const ATTEMPTS: u32 = 3;
+
 fn failed(err: &sea_orm::DbErr, count: usize) -> Answers {
-    tracing::error!(%err, size = count, "a message batch failed twice");
+    tracing::error!(%err, size = count, "a message batch failed, every try");
     (0..count)
         .map(|_| Err(ChatError::Database(sea_orm::DbErr::Custom(err.to_string()))))
         .collect()

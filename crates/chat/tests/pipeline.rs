@@ -171,7 +171,7 @@ async fn a_member_who_leaves_while_their_send_waits_is_refused() {
 }
 
 #[tokio::test]
-async fn a_batch_costs_the_same_statements_for_one_message_or_many_rooms() {
+async fn a_batch_costs_a_fixed_number_of_statements_however_many_messages_and_rooms() {
     let w = world(3).await;
     let mut rooms = Vec::new();
     for _ in 0..20 {
@@ -196,11 +196,13 @@ async fn a_batch_costs_the_same_statements_for_one_message_or_many_rooms() {
         assert!(answer_of(reply).await.unwrap().created);
     }
     let for_many = count.swap(0, Ordering::SeqCst);
+    // One more for many: the ids of a multi-row insert are read back.
     assert_eq!(
-        for_many, for_one,
+        for_many,
+        for_one + 1,
         "statements for 1 message vs 200 in 20 rooms"
     );
-    assert!(for_one <= 8, "{for_one}");
+    assert!(for_one <= 5, "{for_one}");
 }
 
 #[tokio::test]

@@ -1,12 +1,7 @@
 //! A room's seq and its members' read markers, for writers that store many messages in one
 //! transaction: each function is one statement however many rooms or members it touches.
-use crate::entity::{chatroom, user_chatroom};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
 use user::{UserId, UserSummary};
 
@@ -18,6 +13,20 @@ pub struct RoomSeq {
     pub update_time: DateTime<Utc>,
 }
 
+/// On MySQL/MariaDB, every locking statement here walks the primary key: on a small table the
+/// optimizer would rather scan it whole for a long `IN` list, which locks every row and
+/// deadlocks two writers that each hold a few rooms. SQLite has one writer and no hints.
+fn by_primary_key(conn: &impl ConnectionTrait) -> &'static str {
+    match conn.get_database_backend() {
+        DatabaseBackend::MySql => "FORCE INDEX (PRIMARY)",
+        _ => "",
+    }
+}
+
+fn marks(count: usize, mark: &str) -> String {
+    vec![mark; count].join(", ")
+}
+
 /// Locks the rooms that exist among `rooms` for the rest of the transaction, in id order (so two
 /// writers never deadlock), and reads where each stands. Every change to a room's seq or members
 /// takes this lock first, so what committed before it (an exit, a message) is visible after it.
@@ -25,55 +34,56 @@ pub async fn lock_rooms(conn: &impl ConnectionTrait, rooms: &[i64]) -> Result<Ve
     if rooms.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = chatroom::Entity::find()
-        .filter(chatroom::Column::Id.is_in(rooms.iter().copied()))
-        .order_by_asc(chatroom::Column::Id)
-        .lock_exclusive()
-        .select_only()
-        .column(chatroom::Column::Id)
-        .column(chatroom::Column::LastSeq)
-        .column(chatroom::Column::UpdateTime)
-        .into_tuple::<(i64, i64, DateTime<Utc>)>()
-        .all(conn)
+    let backend = conn.get_database_backend();
+    let for_update = match backend {
+        DatabaseBackend::Sqlite => "",
+        _ => "FOR UPDATE",
+    };
+    let sql = format!(
+        "SELECT id, last_seq, update_time FROM chatroom {} WHERE id IN ({}) ORDER BY id {for_update}",
+        by_primary_key(conn),
+        marks(rooms.len(), "?"),
+    );
+    let values = rooms
+        .iter()
+        .map(|room| Value::from(*room))
+        .collect::<Vec<_>>();
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, last_seq, update_time)| RoomSeq {
-            id,
-            last_seq,
-            update_time,
+    rows.iter()
+        .map(|row| {
+            Ok(RoomSeq {
+                id: row.try_get("", "id")?,
+                last_seq: row.try_get("", "last_seq")?,
+                update_time: row.try_get("", "update_time")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Moves locked rooms to their new seq and activity time, in one statement.
 pub async fn advance_rooms(conn: &impl ConnectionTrait, rooms: &[RoomSeq]) -> Result<(), DbErr> {
-    let Some(first) = rooms.first() else {
+    if rooms.is_empty() {
         return Ok(());
-    };
-    let by_room = |value: fn(&RoomSeq) -> Value, column: chatroom::Column| -> SimpleExpr {
-        let id = chatroom::Column::Id;
-        let start = Expr::case(Expr::col(id).eq(first.id), Expr::val(value(first)));
-        rooms[1..]
+    }
+    let cases = marks(rooms.len(), "WHEN ? THEN ?").replace(", ", " ");
+    let sql = format!(
+        "UPDATE chatroom {} SET last_seq = CASE id {cases} END, update_time = CASE id {cases} END \
+         WHERE id IN ({})",
+        by_primary_key(conn),
+        marks(rooms.len(), "?"),
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(rooms.len() * 5);
+    values.extend(rooms.iter().flat_map(|r| [r.id.into(), r.last_seq.into()]));
+    values.extend(
+        rooms
             .iter()
-            .fold(start, |case, room| {
-                case.case(Expr::col(id).eq(room.id), Expr::val(value(room)))
-            })
-            .finally(Expr::col(column))
-            .into()
-    };
-    chatroom::Entity::update_many()
-        .col_expr(
-            chatroom::Column::LastSeq,
-            by_room(|room| room.last_seq.into(), chatroom::Column::LastSeq),
-        )
-        .col_expr(
-            chatroom::Column::UpdateTime,
-            by_room(|room| room.update_time.into(), chatroom::Column::UpdateTime),
-        )
-        .filter(chatroom::Column::Id.is_in(rooms.iter().map(|room| room.id)))
-        .exec(conn)
-        .await?;
+            .flat_map(|r| [r.id.into(), r.update_time.into()]),
+    );
+    values.extend(rooms.iter().map(|r| Value::from(r.id)));
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    conn.execute_raw(statement).await?;
     Ok(())
 }
 
@@ -95,10 +105,10 @@ pub async fn members_among(
     if pairs.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks = vec!["(?, ?)"; pairs.len()].join(", ");
     let sql = format!(
         "SELECT m.chatroom_id, u.id, u.username, u.nick_name, u.head_pic FROM user_chatroom m \
-         JOIN users u ON u.id = m.user_id WHERE (m.user_id, m.chatroom_id) IN ({marks})"
+         JOIN users u ON u.id = m.user_id WHERE (m.user_id, m.chatroom_id) IN ({})",
+        marks(pairs.len(), "(?, ?)")
     );
     let values = pairs
         .iter()
@@ -129,30 +139,29 @@ pub async fn mark_sent(
     conn: &impl ConnectionTrait,
     markers: &[(UserId, i64, i64)],
 ) -> Result<(), DbErr> {
-    let Some(((first_user, first_room, first_seq), rest)) = markers.split_first() else {
+    if markers.is_empty() {
         return Ok(());
-    };
-    let is = |user: &UserId, room: &i64| {
-        Condition::all()
-            .add(user_chatroom::Column::UserId.eq(user.0))
-            .add(user_chatroom::Column::ChatroomId.eq(*room))
-    };
-    let start = Expr::case(is(first_user, first_room), Expr::val(*first_seq));
-    let value = rest
-        .iter()
-        .fold(start, |case, (user, room, seq)| {
-            case.case(is(user, room), Expr::val(*seq))
-        })
-        .finally(Expr::col(user_chatroom::Column::LastReadSeq));
-    let any = markers
-        .iter()
-        .fold(Condition::any(), |any, (user, room, _)| {
-            any.add(is(user, room))
-        });
-    user_chatroom::Entity::update_many()
-        .col_expr(user_chatroom::Column::LastReadSeq, value.into())
-        .filter(any)
-        .exec(conn)
-        .await?;
+    }
+    let cases =
+        marks(markers.len(), "WHEN user_id = ? AND chatroom_id = ? THEN ?").replace(", ", " ");
+    let sql = format!(
+        "UPDATE user_chatroom {} SET last_read_seq = CASE {cases} ELSE last_read_seq END \
+         WHERE (user_id, chatroom_id) IN ({})",
+        by_primary_key(conn),
+        marks(markers.len(), "(?, ?)"),
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(markers.len() * 5);
+    values.extend(
+        markers
+            .iter()
+            .flat_map(|(user, room, seq)| [user.0.into(), (*room).into(), (*seq).into()]),
+    );
+    values.extend(
+        markers
+            .iter()
+            .flat_map(|(user, room, _)| [Value::from(user.0), Value::from(*room)]),
+    );
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    conn.execute_raw(statement).await?;
     Ok(())
 }
