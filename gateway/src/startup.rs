@@ -186,6 +186,9 @@ impl Application {
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
                 .default_service(web::to(crate::web::client_or_not_found))
         })
+        // Small frames go out at once: with Nagle's algorithm an ack or a message written while
+        // an earlier frame waits for the client's (delayed) TCP ACK sat up to 40 ms.
+        .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(10)

@@ -4,7 +4,7 @@
 //! to while it has a socket in the room, and membership changes go over one shared channel;
 //! without Redis (the embedded default) publishing hands the event straight to the hub.
 use crate::metrics::Metrics;
-use crate::ws::hub::Outbound;
+use crate::ws::hub::LiveFrame;
 use crate::ws::hub_task::HubHandle;
 use bytestring::ByteString;
 use deadpool_redis::redis;
@@ -55,31 +55,19 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
         match event {
             BusEvent::Frame {
                 room, seq, text, ..
-            } => frames.push(Outbound {
-                room,
-                seq,
-                text: ByteString::from(text),
-            }),
+            } => frames.push(LiveFrame::shared(room, seq, ByteString::from(text))),
             BusEvent::MembersAdded { room, users, text } => {
                 hub.deliver_many(std::mem::take(&mut frames));
                 hub.users_added(
                     users.into_iter().map(UserId).collect(),
-                    Outbound {
-                        room,
-                        seq: None,
-                        text: ByteString::from(text),
-                    },
+                    LiveFrame::shared(room, None, ByteString::from(text)),
                 );
             }
             BusEvent::MemberRemoved { room, user, text } => {
                 hub.deliver_many(std::mem::take(&mut frames));
                 hub.user_removed(
                     UserId(user),
-                    Outbound {
-                        room,
-                        seq: None,
-                        text: ByteString::from(text),
-                    },
+                    LiveFrame::shared(room, None, ByteString::from(text)),
                 );
             }
         }

@@ -237,7 +237,7 @@ impl Connection {
         if let (Some(seq), Some(seen)) = (frame.seq, seen) {
             if seen == UNKNOWN_SEQ {
                 self.joined.insert(frame.room, seq);
-                return self.write(frame.text).await;
+                return self.write(frame.text.clone()).await;
             }
             if seq <= seen {
                 return Ok(());
@@ -247,7 +247,7 @@ impl Connection {
             }
             self.joined.insert(frame.room, seq);
         }
-        self.write(frame.text).await
+        self.write(frame.text.clone()).await
     }
 
     /// A live message skipped ahead of what this socket has: the ones between were published

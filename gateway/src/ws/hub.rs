@@ -8,9 +8,12 @@ use user::UserId;
 
 pub type ConnId = u64;
 
-/// A frame on its way to sockets; the text is shared by every recipient.
-#[derive(Clone, Debug)]
-pub struct Outbound {
+/// A frame on its way to sockets, shared by every recipient: a socket's queue holds a pointer
+/// per frame, so an idle socket's queue costs little.
+pub type Outbound = std::sync::Arc<LiveFrame>;
+
+#[derive(Debug)]
+pub struct LiveFrame {
     pub room: i64,
     /// The message's seq, so a socket can skip what it already got from a replay.
     pub seq: Option<i64>,
@@ -62,6 +65,12 @@ pub struct Interest {
     pub gained: Vec<i64>,
     /// Rooms that lost their last local socket: unsubscribe.
     pub lost: Vec<i64>,
+}
+
+impl LiveFrame {
+    pub fn shared(room: i64, seq: Option<i64>, text: ByteString) -> Outbound {
+        std::sync::Arc::new(Self { room, seq, text })
+    }
 }
 
 impl Hub {

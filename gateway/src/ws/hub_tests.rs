@@ -2,11 +2,7 @@
 use super::*;
 
 fn frame(room: i64, text: &str) -> Outbound {
-    Outbound {
-        room,
-        seq: None,
-        text: ByteString::from(text.to_owned()),
-    }
+    LiveFrame::shared(room, None, ByteString::from(text.to_owned()))
 }
 
 fn socket(
