@@ -12,6 +12,7 @@ pub struct Figures {
     pub frames_delivered: IntCounter,
     pub slow_readers_dropped: IntCounter,
     pub bus_lag_seconds: Histogram,
+    pub write_batch_messages: Histogram,
     pub bus_reconnects: IntCounter,
     pub bus_connected: IntGauge,
 }
@@ -57,6 +58,20 @@ impl Metrics {
         registry
             .register(Box::new(lag.clone()))
             .map_err(|e| e.to_string())?;
+        let batch = Histogram::with_opts(
+            HistogramOpts::new(
+                "write_batch_messages",
+                "Messages stored by one commit of the write pipeline",
+            )
+            .namespace("chat")
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+            ]),
+        )
+        .map_err(|e| e.to_string())?;
+        registry
+            .register(Box::new(batch.clone()))
+            .map_err(|e| e.to_string())?;
         let figures = (|| {
             Ok::<_, prometheus::Error>(Figures {
                 sockets_open: gauge(&registry, "sockets_open", "Open WebSocket connections")?,
@@ -81,6 +96,7 @@ impl Metrics {
                     "Sockets closed because their outbound queue was full",
                 )?,
                 bus_lag_seconds: lag,
+                write_batch_messages: batch,
                 bus_reconnects: counter(
                     &registry,
                     "bus_reconnects_total",

@@ -243,7 +243,8 @@ impl Connection {
                 return Ok(());
             }
             if seq > seen + 1 {
-                self.fill_gap(frame.room, seen, seq).await?;
+                // Boxed, like `join`: rare paths stay out of every idle socket's task.
+                Box::pin(self.fill_gap(frame.room, seen, seq)).await?;
             }
             self.joined.insert(frame.room, seq);
         }
@@ -308,7 +309,7 @@ impl Connection {
             Ok(ClientFrame::JoinRoom {
                 chatroom_id,
                 after_seq,
-            }) => self.join(chatroom_id, after_seq).await,
+            }) => Box::pin(self.join(chatroom_id, after_seq)).await,
             Ok(ClientFrame::LeaveRoom { chatroom_id }) => {
                 self.joined.remove(&chatroom_id);
                 self.state.hub.leave(self.id, chatroom_id);

@@ -17,11 +17,13 @@ const WAITING_BATCHES: usize = 64;
 /// each message serialized once for all its recipients, a batch in one round trip to Redis.
 pub struct Publisher {
     batches: mpsc::Sender<Vec<ChatMessage>>,
+    metrics: Metrics,
 }
 
 impl Publisher {
     pub fn start(bus: Bus, metrics: Metrics) -> Self {
         let (batches, mut waiting) = mpsc::channel::<Vec<ChatMessage>>(WAITING_BATCHES);
+        let counted = metrics.clone();
         tokio::spawn(async move {
             let mut taken = Vec::new();
             while waiting.recv_many(&mut taken, WAITING_BATCHES).await > 0 {
@@ -30,13 +32,19 @@ impl Publisher {
                 bus.publish_many(events).await;
             }
         });
-        Self { batches }
+        Self {
+            batches,
+            metrics: counted,
+        }
     }
 }
 
 #[async_trait]
 impl chat::Stored for Publisher {
     async fn stored(&self, messages: Vec<ChatMessage>) {
+        self.metrics
+            .write_batch_messages
+            .observe(messages.len() as f64);
         // Fails only once the publishing task is gone, at shutdown.
         let _ = self.batches.send(messages).await;
     }
