@@ -156,8 +156,15 @@ impl Writer {
     }
 
     async fn store(&self, jobs: Vec<Job>) {
-        let sends: Vec<Outgoing> = jobs.iter().map(|job| job.send.clone()).collect();
+        let (sends, replies): (Vec<Outgoing>, Vec<_>) =
+            jobs.into_iter().map(|job| (job.send, job.reply)).unzip();
+        let started = std::time::Instant::now();
         let answers = self.store_with_retries(&sends).await;
+        tracing::debug!(
+            size = sends.len(),
+            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "stored a batch"
+        );
         let created: Vec<ChatMessage> = answers
             .iter()
             .filter_map(|answer| match answer {
@@ -167,10 +174,10 @@ impl Writer {
             .collect();
         // Answered first, published second: a sender's socket has its ack in hand before its
         // own message can come back to it through the bus.
-        for (job, answer) in jobs.into_iter().zip(answers) {
+        for (reply, answer) in replies.into_iter().zip(answers) {
             // The sender may have gone (a closed socket, a client that hung up): it is stored
             // all the same, and a retry with the same clientId finds it.
-            let _ = job.reply.send(answer);
+            let _ = reply.send(answer);
         }
         if !created.is_empty() {
             self.sink.stored(created).await;
