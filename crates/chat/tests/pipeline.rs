@@ -67,6 +67,11 @@ impl HeldBack {
     }
 }
 
+async fn assert_refused(reply: Reply) {
+    let answer = answer_of(reply).await;
+    assert!(matches!(answer, Err(ChatError::RoomNotFound)), "{answer:?}");
+}
+
 async fn seqs_in(w: &World, room: i64) -> Vec<i64> {
     let history = w
         .chat
@@ -138,16 +143,8 @@ async fn an_outsider_in_a_batch_is_refused_and_the_others_are_stored() {
     let after = pipeline.submit(w.users[1], room, "d", "d");
     pipeline.start();
     assert_eq!(answer_of(before).await.unwrap().message.seq, 1);
-    let refused = answer_of(outsider).await;
-    assert!(
-        matches!(refused, Err(ChatError::RoomNotFound)),
-        "{refused:?}"
-    );
-    let refused = answer_of(nowhere).await;
-    assert!(
-        matches!(refused, Err(ChatError::RoomNotFound)),
-        "{refused:?}"
-    );
+    assert_refused(outsider).await;
+    assert_refused(nowhere).await;
     assert_eq!(answer_of(after).await.unwrap().message.seq, 2);
     assert_eq!(seqs_in(&w, room).await, [1, 2]);
 }
@@ -162,11 +159,7 @@ async fn a_member_who_leaves_while_their_send_waits_is_refused() {
     w.rooms.exit(w.users[2], room).await.unwrap();
     pipeline.start();
     assert_eq!(answer_of(stays).await.unwrap().message.seq, 1);
-    let refused = answer_of(leaves).await;
-    assert!(
-        matches!(refused, Err(ChatError::RoomNotFound)),
-        "{refused:?}"
-    );
+    assert_refused(leaves).await;
     assert_eq!(seqs_in(&w, room).await, [1]);
 }
 
