@@ -35,7 +35,7 @@ pub struct PipelineConfig {
     pub writers: usize,
     /// Sends waiting per writer; a full queue refuses with `ChatError::Busy`.
     pub queue: usize,
-    /// Most sends stored in one transaction.
+    /// Most sends stored in one transaction (at most `MAX_BATCH`).
     pub max_batch: usize,
 }
 
@@ -48,6 +48,10 @@ impl Default for PipelineConfig {
         }
     }
 }
+
+/// The most sends one transaction stores: eight values a row stay well inside SQLite's 32,766
+/// and MySQL's 65,535 placeholders per statement.
+pub const MAX_BATCH: usize = 1024;
 
 /// The answer to one send, once its batch has committed.
 pub type Reply = oneshot::Receiver<Result<Posted, ChatError>>;
@@ -86,7 +90,7 @@ impl SendQueue {
                     db: db.clone(),
                     jobs,
                     sink: sink.clone(),
-                    max_batch: config.max_batch.max(1),
+                    max_batch: config.max_batch.clamp(1, MAX_BATCH),
                 };
                 (tx, writer)
             })
@@ -129,15 +133,9 @@ impl SendQueue {
         }
     }
 
-    /// Queues a send, waiting for room in the queue, then waits for its commit.
+    /// Queues a send and waits for its commit; `Busy` at once when the queue is full.
     pub async fn post(&self, send: Outgoing) -> Result<Posted, ChatError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job { send, reply };
-        self.writer_of(job.send.room)
-            .send(job)
-            .await
-            .map_err(|_| ChatError::Unavailable)?;
-        answer_of(answer).await
+        answer_of(self.try_submit(send)?).await
     }
 }
 

@@ -180,6 +180,9 @@ impl Bus {
     }
 }
 
+/// How long a batch's publishes may take before they are given up (clients catch up by seq).
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
+
 async fn publish_redis(
     pool: &deadpool_redis::Pool,
     prefix: &str,
@@ -210,9 +213,11 @@ async fn publish_redis(
             }
         }
     };
-    pipe.query_async::<()>(&mut conn)
-        .await
-        .map_err(|e| e.to_string())
+    // Bounded: a hung Redis must not hold the write pipeline (it waits for its publishes).
+    match tokio::time::timeout(PUBLISH_TIMEOUT, pipe.query_async::<()>(&mut conn)).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("no answer from Redis in time".to_owned()),
+    }
 }
 
 fn room_channel(prefix: &str, room: i64) -> String {

@@ -10,9 +10,9 @@ use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
 use chat::{ClientId, MessageBody, MessageKind, Outgoing};
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -205,12 +205,29 @@ impl Connection {
     ) -> Result<(), Closed> {
         self.write_live(first).await?;
         for _ in 1..WRITE_BURST {
+            // An answer that became ready during the last write goes first: the frame behind
+            // it may be the sender's own message, which must not overtake its ack.
+            self.write_ready_answers().await?;
             match queue.try_recv() {
                 Ok(frame) => self.write_live(frame).await?,
                 Err(_) => break,
             }
         }
         Ok(())
+    }
+
+    /// Writes the answers to sends that are ready now, without waiting for others.
+    async fn write_ready_answers(&mut self) -> Result<(), Closed> {
+        loop {
+            let ready = self
+                .pending
+                .as_mut()
+                .and_then(|pending| pending.next().now_or_never().flatten());
+            match ready {
+                Some(answer) => self.send(&answer).await?,
+                None => return Ok(()),
+            }
+        }
     }
 
     async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
@@ -282,6 +299,7 @@ impl Connection {
     /// Stored messages, in the order given.
     async fn send_messages(&mut self, messages: Vec<chat::ChatMessage>) -> Result<(), Closed> {
         for message in messages {
+            self.write_ready_answers().await?;
             let user_id = message.sender.id;
             self.send(&ServerFrame::Message(RoomEvent::SendMessage {
                 user_id,

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// Sends `count` messages from one socket, all in flight at once; the acks, in order.
+/// Sends `count` messages from one socket, all in flight at once; the acks, in order. Where the
+/// socket is in the room, each of its own messages must come after its ack.
 async fn burst(socket: &mut Socket, room: i64, tag: &str, count: usize) -> Vec<Value> {
     for n in 0..count {
         socket
@@ -15,11 +16,21 @@ async fn burst(socket: &mut Socket, room: i64, tag: &str, count: usize) -> Vec<V
             .await;
     }
     let mut acks = Vec::new();
+    let mut acked = std::collections::HashSet::new();
     while acks.len() < count {
         let frame = socket.next().await;
+        let data = &frame["data"];
         match frame["event"].as_str() {
-            Some("ack") => acks.push(frame["data"].clone()),
-            Some("message") => continue,
+            Some("ack") => {
+                acked.insert(data["clientId"].as_str().unwrap().to_owned());
+                acks.push(data.clone());
+            }
+            Some("message") => {
+                let client_id = data["message"]["clientId"].as_str().unwrap_or_default();
+                if client_id.starts_with(&format!("{tag}-")) {
+                    assert!(acked.contains(client_id), "{client_id} came before its ack");
+                }
+            }
             _ => panic!("unexpected frame {frame}"),
         }
     }
@@ -44,7 +55,9 @@ async fn pipelined_senders_on_every_gateway_get_gapless_seqs_in_one_order_for_al
     }
     let mut senders = Vec::new();
     for (n, person) in people.iter().enumerate() {
-        senders.push(gateways[n % gateways.len()].socket(&person.token).await);
+        let mut socket = gateways[n % gateways.len()].socket(&person.token).await;
+        socket.join(room, None).await;
+        senders.push(socket);
     }
     let per_sender = 40;
     let sends = senders
