@@ -149,13 +149,14 @@ impl Writer {
     pub async fn run(mut self) {
         let mut jobs = Vec::with_capacity(self.max_batch);
         while self.jobs.recv_many(&mut jobs, self.max_batch).await > 0 {
-            self.store(std::mem::take(&mut jobs)).await;
+            self.store(&mut jobs).await;
         }
     }
 
-    async fn store(&self, jobs: Vec<Job>) {
+    /// Stores what `jobs` holds and empties it (keeping its room for the next batch).
+    async fn store(&self, jobs: &mut Vec<Job>) {
         let (sends, replies): (Vec<Outgoing>, Vec<_>) =
-            jobs.into_iter().map(|job| (job.send, job.reply)).unzip();
+            jobs.drain(..).map(|job| (job.send, job.reply)).unzip();
         let started = std::time::Instant::now();
         let answers = self.store_with_retries(&sends).await;
         tracing::debug!(
@@ -181,9 +182,7 @@ impl Writer {
             self.sink.stored(created).await;
         }
     }
-}
 
-impl Writer {
     /// A batch fails as a whole (nothing of it is stored): a deadlock victim, a lost race on a
     /// clientId with another gateway, a dropped connection. It is tried again, a few times.
     async fn store_with_retries(&self, sends: &[Outgoing]) -> Answers {

@@ -14,7 +14,7 @@ mod types;
 
 pub use error::ChatroomError;
 pub use list::{SHOWN_NAME, other_member_join};
-pub use membership::{is_member, lock_room, member_summary, require_member, require_member_locked};
+pub use membership::{is_member, lock_room, require_member, require_member_locked};
 pub use messages::{
     MESSAGE_COLUMNS, MessageRow, SENDER_JOIN, messages_by_client_ids, messages_by_ids,
     messages_page,

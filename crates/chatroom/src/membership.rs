@@ -80,19 +80,3 @@ pub async fn lock_room(
         .one(conn)
         .await
 }
-
-/// The member as others see them, if `user` is in `room`: one statement answers both.
-pub async fn member_summary(
-    conn: &impl ConnectionTrait,
-    user: UserId,
-    room: i64,
-) -> Result<Option<user::UserSummary>, DbErr> {
-    use sea_orm::{FromQueryResult, Statement};
-    let sql = "SELECT u.id, u.username, u.nick_name, u.head_pic FROM user_chatroom m \
-               JOIN users u ON u.id = m.user_id WHERE m.user_id = ? AND m.chatroom_id = ?";
-    let values = [user.0.into(), room.into()];
-    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-    user::UserSummary::find_by_statement(statement)
-        .one(conn)
-        .await
-}
