@@ -12,6 +12,7 @@ mod m20261126_000004_create_chatroom;
 mod m20261126_000005_create_user_chatroom;
 mod m20261126_000006_create_chat_history;
 mod m20261126_000007_create_favorite;
+mod m20261127_000008_chatroom_last_message;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_user_chatroom::Migration),
             Box::new(m20261126_000006_create_chat_history::Migration),
             Box::new(m20261126_000007_create_favorite::Migration),
+            Box::new(m20261127_000008_chatroom_last_message::Migration),
         ]
     }
 }

@@ -5,12 +5,11 @@
 //! answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
+use crate::message::ChatMessage;
+use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
-use ::chatroom::{
-    ChatMessage, RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among,
-    messages_by_client_ids,
-};
+use ::chatroom::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set, SqlErr, TransactionTrait,
@@ -61,6 +60,7 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
         insert_rows(&txn, &mut batch.new_rows).await?;
     }
     if !batch.new_rows.is_empty() {
+        batch.note_last_messages();
         advance_rooms(&txn, &batch.rooms).await?;
         mark_sent(&txn, &read_markers(&batch.new_rows)).await?;
     }

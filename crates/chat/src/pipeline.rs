@@ -6,9 +6,9 @@
 //! messages always pass through one writer, in the order they were queued.
 use crate::batch::{Answers, Outgoing, store_batch};
 use crate::error::ChatError;
+use crate::message::ChatMessage;
 use crate::types::Posted;
 use async_trait::async_trait;
-use chatroom::ChatMessage;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -44,7 +44,7 @@ impl Default for PipelineConfig {
         Self {
             writers: 1,
             queue: 16_384,
-            max_batch: 512,
+            max_batch: MAX_BATCH,
         }
     }
 }

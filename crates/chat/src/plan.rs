@@ -2,7 +2,8 @@
 //! repeat a stored message, and the seq and time of each new one. Pure, so the batch can plan
 //! again when the database reveals a repeated clientId.
 use crate::batch::Outgoing;
-use ::chatroom::{ChatMessage, RoomSeq};
+use crate::message::ChatMessage;
+use ::chatroom::RoomSeq;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use user::{UserId, UserSummary};
@@ -72,5 +73,21 @@ pub(crate) fn plan(
         answers,
         new_rows,
         rooms,
+    }
+}
+
+impl Plan {
+    /// Once the new rows have their ids: each room's last message is its newest new row.
+    pub fn note_last_messages(&mut self) {
+        let newest: HashMap<i64, i64> = self
+            .new_rows
+            .iter()
+            .map(|message| (message.chatroom_id, message.id))
+            .collect();
+        for room in &mut self.rooms {
+            if let Some(id) = newest.get(&room.id) {
+                room.last_message_id = Some(*id);
+            }
+        }
     }
 }

@@ -1,12 +1,15 @@
-//! `ChatService`: send a message through the write pipeline, read history.
+//! `ChatService`: send a message through the write pipeline, read history and the room list.
 use crate::batch::Outgoing;
 use crate::error::ChatError;
+use crate::message::ChatMessage;
+use crate::messages::messages_page;
 use crate::pipeline::SendQueue;
+use crate::room_list::{RoomListItem, room_list};
 use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
-use ::chatroom::{ChatMessage, messages_page, require_member};
+use ::chatroom::require_member;
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
-use user::UserId;
+use user::{Page, PageRequest, SearchText, UserId};
 
 #[async_trait]
 pub trait ChatService: Send + Sync {
@@ -24,6 +27,14 @@ pub trait ChatService: Send + Sync {
         room: i64,
         cursor: HistoryCursor,
     ) -> Result<History, ChatError>;
+    /// My rooms, most recent activity first, each with its last message and my unread count;
+    /// `name` filters by the shown name.
+    async fn rooms(
+        &self,
+        me: UserId,
+        name: Option<&SearchText>,
+        page: PageRequest,
+    ) -> Result<Page<RoomListItem>, ChatError>;
     /// The room's newest seq, for a member.
     async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError>;
     /// What a member missed since `after`: the newest `limit` of them, ascending.
@@ -87,6 +98,15 @@ impl ChatService for SeaChatService {
             }
         }
         Ok(History { items, has_more })
+    }
+
+    async fn rooms(
+        &self,
+        me: UserId,
+        name: Option<&SearchText>,
+        page: PageRequest,
+    ) -> Result<Page<RoomListItem>, ChatError> {
+        Ok(room_list(&self.db, me, name, page).await?)
     }
 
     async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError> {

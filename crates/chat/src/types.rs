@@ -1,5 +1,5 @@
 //! Validated message inputs and the shapes of sending and history.
-use chatroom::{ChatMessage, MessageKind};
+use crate::message::{ChatMessage, MessageKind};
 use serde::Serialize;
 use user::{FieldError, FieldErrors};
 use utoipa::ToSchema;

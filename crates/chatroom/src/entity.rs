@@ -14,6 +14,8 @@ pub mod chatroom {
         pub kind: String,
         pub owner_id: Option<i64>,
         pub last_seq: i64,
+        /// The newest message's id, set with `last_seq`; `None` before the first message.
+        pub last_message_id: Option<i64>,
         /// `"min:max"` of the two user ids for a direct room; `None` for groups.
         pub direct_key: Option<String>,
         pub create_time: DateTimeUtc,

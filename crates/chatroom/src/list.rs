@@ -1,39 +1,61 @@
-//! "My rooms": member count, unread count, the shown name and the last message for a page of
-//! rooms, in a fixed three statements whatever the page size.
-use crate::messages::messages_by_ids;
-use crate::types::{RoomKind, RoomListItem};
+//! "My rooms" as the room rows tell it: the shown name, member count, where the room's order
+//! stands and where my read marker is, in two statements whatever the page size. The chat
+//! module adds the last message and the unread count.
+use crate::types::RoomKind;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
-use user::{LIKE_ESCAPE, Page, PageRequest, SearchText, UserId};
+use user::{LIKE_ESCAPE, PageRequest, SearchText, UserId};
 
-/// A room `c` as `viewer` sees its name: a direct room is shown with the other person's
+/// A room `c` as a viewer sees its name: a direct room is shown with the other person's
 /// nickname (`o`, joined by `other_member_join`); the filter matches what is shown.
-pub const SHOWN_NAME: &str =
+const SHOWN_NAME: &str =
     "CASE WHEN c.type = 'direct' THEN COALESCE(o.nick_name, c.name) ELSE c.name END";
 
-/// Joins `o`, the other member of a direct room `c`, for the user in column `viewer`.
-pub fn other_member_join(viewer: &str) -> String {
+/// Joins `o`, the other member of a direct room `c`, for the user in `viewer`.
+fn other_member_join(viewer: &str) -> String {
     format!(
         " LEFT JOIN user_chatroom ou ON c.type = 'direct' AND ou.chatroom_id = c.id \
          AND ou.user_id <> {viewer} LEFT JOIN users o ON o.id = ou.user_id"
     )
 }
 
+/// One of my rooms, before its messages are looked at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomEntry {
+    pub id: i64,
+    pub name: String,
+    pub kind: RoomKind,
+    pub user_count: u64,
+    /// The newest message's seq and id (`None` before the first message).
+    pub last_seq: i64,
+    pub last_message_id: Option<i64>,
+    /// Where my read marker stands.
+    pub last_read_seq: i64,
+    pub update_time: DateTime<Utc>,
+}
+
 #[derive(FromQueryResult)]
-struct RoomRow {
+struct EntryRow {
     id: i64,
     kind: String,
     name: String,
     user_count: i64,
-    unread_count: i64,
+    last_seq: i64,
     last_message_id: Option<i64>,
+    last_read_seq: i64,
     update_time: DateTime<Utc>,
 }
 
 #[derive(FromQueryResult)]
 struct Total {
     total: i64,
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    id: i64,
+    name: String,
 }
 
 /// `FROM ... WHERE ...` of the list, and its values.
@@ -52,12 +74,13 @@ fn from_where(me: UserId, name: Option<&SearchText>) -> (String, Vec<Value>) {
     (sql, values)
 }
 
-pub(crate) async fn list_rooms(
+/// A page of my rooms, most recent activity first, and how many there are in all.
+pub async fn room_page(
     conn: &impl ConnectionTrait,
     me: UserId,
     name: Option<&SearchText>,
     page: PageRequest,
-) -> Result<Page<RoomListItem>, DbErr> {
+) -> Result<(Vec<RoomEntry>, u64), DbErr> {
     let backend = conn.get_database_backend();
     let (from_where, values) = from_where(me, name);
     let count = Statement::from_sql_and_values(
@@ -73,39 +96,54 @@ pub(crate) async fn list_rooms(
     // Ties of activity time are broken by the last message's id (assigned in insert order),
     // then by the room's id: a later message moves its room up even within one millisecond.
     let sql = format!(
-        "SELECT c.id, c.type AS kind, {SHOWN_NAME} AS name, c.update_time, \
-         (SELECT COUNT(*) FROM user_chatroom m WHERE m.chatroom_id = c.id) AS user_count, \
-         (SELECT COUNT(*) FROM chat_history h WHERE h.chatroom_id = c.id \
-            AND h.seq > uc.last_read_seq AND h.sender_id <> uc.user_id) AS unread_count, \
-         (SELECT h.id FROM chat_history h WHERE h.chatroom_id = c.id AND h.seq = c.last_seq) \
-            AS last_message_id\
-         {from_where} ORDER BY c.update_time DESC, last_message_id DESC, c.id DESC \
+        "SELECT c.id, c.type AS kind, {SHOWN_NAME} AS name, c.update_time, c.last_seq, \
+         c.last_message_id, uc.last_read_seq, \
+         (SELECT COUNT(*) FROM user_chatroom m WHERE m.chatroom_id = c.id) AS user_count\
+         {from_where} ORDER BY c.update_time DESC, c.last_message_id DESC, c.id DESC \
          LIMIT ? OFFSET ?"
     );
     let mut values = values;
     values.push(Value::from(page.page_size()));
     values.push(Value::from(page.offset()));
-    let rows = RoomRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+    let rows = EntryRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .all(conn)
         .await?;
-
-    let ids: Vec<i64> = rows.iter().filter_map(|row| row.last_message_id).collect();
-    let mut last: HashMap<i64, _> = messages_by_ids(conn, &ids)
-        .await?
+    let entries = rows
         .into_iter()
-        .map(|message| (message.id, message))
-        .collect();
-    let items = rows
-        .into_iter()
-        .map(|row| RoomListItem {
+        .map(|row| RoomEntry {
             id: row.id,
             name: row.name,
             kind: RoomKind::from_db(&row.kind),
             user_count: u64::try_from(row.user_count).unwrap_or(0),
-            last_message: row.last_message_id.and_then(|id| last.remove(&id)),
-            unread_count: u64::try_from(row.unread_count).unwrap_or(0),
+            last_seq: row.last_seq,
+            last_message_id: row.last_message_id,
+            last_read_seq: row.last_read_seq,
             update_time: row.update_time,
         })
         .collect();
-    Ok(Page::new(items, u64::try_from(total).unwrap_or(0), page))
+    Ok((entries, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The names these rooms show to `viewer` (a direct room: the other person's nickname), in one
+/// statement. Rooms that do not exist are left out.
+pub async fn room_names(
+    conn: &impl ConnectionTrait,
+    viewer: UserId,
+    rooms: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    if rooms.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT c.id, {SHOWN_NAME} AS name FROM chatroom c{} WHERE c.id IN ({})",
+        other_member_join("?"),
+        vec!["?"; rooms.len()].join(", ")
+    );
+    let values: Vec<Value> = std::iter::once(viewer.0)
+        .chain(rooms.iter().copied())
+        .map(Value::from)
+        .collect();
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    let rows = NameRow::find_by_statement(statement).all(conn).await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.name)).collect())
 }

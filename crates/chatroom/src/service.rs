@@ -1,10 +1,9 @@
 //! `ChatroomService`: rooms, members and read markers.
 use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
-use crate::list::list_rooms;
 use crate::membership::{add_members, is_member, require_member, require_member_locked};
 use crate::room::{direct_key, is_unique_violation, new_room, room_info};
-use crate::types::{GroupName, RoomInfo, RoomKind, RoomListItem};
+use crate::types::{GroupName, RoomInfo, RoomKind};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -12,7 +11,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
 };
 use user::entity::{Column as UserColumn, Entity as Users};
-use user::{Page, PageRequest, SearchText, UserId, UserSummary, Username};
+use user::{Page, PageRequest, UserId, UserSummary, Username};
 
 #[async_trait]
 pub trait ChatroomService: Send + Sync {
@@ -29,12 +28,6 @@ pub trait ChatroomService: Send + Sync {
         name: GroupName,
         members: Vec<UserId>,
     ) -> Result<RoomInfo, ChatroomError>;
-    async fn list(
-        &self,
-        me: UserId,
-        name: Option<&SearchText>,
-        page: PageRequest,
-    ) -> Result<Page<RoomListItem>, ChatroomError>;
     async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError>;
     /// Owner first, then by join time.
     async fn members(
@@ -142,15 +135,6 @@ impl ChatroomService for SeaChatroomService {
         let info = room_info(&txn, me, room).await?;
         txn.commit().await?;
         Ok(info)
-    }
-
-    async fn list(
-        &self,
-        me: UserId,
-        name: Option<&SearchText>,
-        page: PageRequest,
-    ) -> Result<Page<RoomListItem>, ChatroomError> {
-        Ok(list_rooms(&self.db, me, name, page).await?)
     }
 
     async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError> {

@@ -1,18 +1,19 @@
 //! `FavoriteService`: add (members only, idempotent through the unique pair), delete (owner
-//! only) and a page of favorites with their messages, senders and rooms in one statement.
+//! only) and a page of favorites with their messages, senders and rooms in four statements
+//! whatever the page size (the messages through the chat module, the rooms' names through
+//! the chatroom module).
 use crate::entity::{ActiveModel, Column, Entity as Favorites, Model};
 use crate::error::FavoriteError;
 use crate::types::{Added, Favorite, FavoriteItem, FavoriteRoom};
 use async_trait::async_trait;
 use chat::entity::Entity as ChatHistory;
-use chatroom::{
-    ChatMessage, MESSAGE_COLUMNS, MessageRow, SENDER_JOIN, SHOWN_NAME, is_member, other_member_join,
-};
-use chrono::{DateTime, Utc};
+use chat::{ChatMessage, messages_by_ids};
+use chatroom::{is_member, room_names};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    Set, SqlErr, Statement, Value,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
+use std::collections::HashMap;
 use user::{Page, PageRequest, UserId};
 
 #[async_trait]
@@ -47,30 +48,6 @@ impl From<Model> for Favorite {
             id: model.id,
             chat_history_id: model.chat_history_id,
             create_time: model.create_time,
-        }
-    }
-}
-
-#[derive(FromQueryResult)]
-struct FavoriteRow {
-    favorite_id: i64,
-    favorite_time: DateTime<Utc>,
-    room_name: String,
-    #[sea_orm(nested)]
-    message: MessageRow,
-}
-
-impl From<FavoriteRow> for FavoriteItem {
-    fn from(row: FavoriteRow) -> Self {
-        let message = ChatMessage::from(row.message);
-        FavoriteItem {
-            id: row.favorite_id,
-            create_time: row.favorite_time,
-            chatroom: FavoriteRoom {
-                id: message.chatroom_id,
-                name: row.room_name,
-            },
-            message,
         }
     }
 }
@@ -139,30 +116,39 @@ impl FavoriteService for SeaFavoriteService {
             .filter(Column::UserId.eq(user.0))
             .count(&self.db)
             .await?;
-        let sql = format!(
-            "SELECT f.id AS favorite_id, f.create_time AS favorite_time, \
-             {SHOWN_NAME} AS room_name, {MESSAGE_COLUMNS} \
-             FROM favorite f JOIN chat_history h ON h.id = f.chat_history_id {SENDER_JOIN} \
-             JOIN chatroom c ON c.id = h.chatroom_id{} \
-             WHERE f.user_id = ? ORDER BY f.id DESC LIMIT ? OFFSET ?",
-            other_member_join("f.user_id")
-        );
-        let statement = Statement::from_sql_and_values(
-            self.db.get_database_backend(),
-            sql,
-            [
-                Value::from(user.0),
-                Value::from(page.page_size()),
-                Value::from(page.offset()),
-            ],
-        );
-        let rows = FavoriteRow::find_by_statement(statement)
+        let kept = Favorites::find()
+            .filter(Column::UserId.eq(user.0))
+            .order_by_desc(Column::Id)
+            .limit(page.page_size())
+            .offset(page.offset())
             .all(&self.db)
             .await?;
-        Ok(Page::new(
-            rows.into_iter().map(FavoriteItem::from).collect(),
-            total,
-            page,
-        ))
+        let ids: Vec<i64> = kept.iter().map(|f| f.chat_history_id).collect();
+        let mut messages: HashMap<i64, ChatMessage> = messages_by_ids(&self.db, &ids)
+            .await?
+            .into_iter()
+            .map(|message| (message.id, message))
+            .collect();
+        let mut rooms: Vec<i64> = messages.values().map(|m| m.chatroom_id).collect();
+        rooms.sort_unstable();
+        rooms.dedup();
+        let names = room_names(&self.db, user, &rooms).await?;
+        let items = kept
+            .into_iter()
+            .filter_map(|favorite| {
+                let message = messages.remove(&favorite.chat_history_id)?;
+                let name = names.get(&message.chatroom_id).cloned().unwrap_or_default();
+                Some(FavoriteItem {
+                    id: favorite.id,
+                    create_time: favorite.create_time,
+                    chatroom: FavoriteRoom {
+                        id: message.chatroom_id,
+                        name,
+                    },
+                    message,
+                })
+            })
+            .collect();
+        Ok(Page::new(items, total, page))
     }
 }

@@ -1,5 +1,5 @@
 //! What the favorite routes answer.
-use chatroom::ChatMessage;
+use chat::ChatMessage;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -6,7 +6,8 @@ use crate::extract::JsonBody;
 use crate::routes::room_create::{add_room, create_group, create_one_to_one};
 use crate::routes::{Left, chat, detached, filter_and_page, page_of, required_id};
 use crate::state::AppState;
-use ::chatroom::{RoomInfo, RoomListItem};
+use ::chat::RoomListItem;
+use ::chatroom::RoomInfo;
 use ::user::{FieldErrors, Page, UserId, UserSummary, Username};
 use actix_web::web;
 use serde::Deserialize;
@@ -64,7 +65,7 @@ pub async fn list_rooms(
         query.page_size.as_deref(),
     )?;
     Ok(web::Json(
-        state.chatrooms.list(auth.id, name.as_ref(), page).await?,
+        state.chat.rooms(auth.id, name.as_ref(), page).await?,
     ))
 }
 

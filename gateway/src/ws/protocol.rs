@@ -1,5 +1,5 @@
 //! Frames: JSON text `{"event": "<name>", "data": {...}}`, typed both ways. See docs/ws-protocol.md.
-use chatroom::{ChatMessage, MessageKind};
+use chat::{ChatMessage, MessageKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

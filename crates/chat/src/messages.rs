@@ -1,21 +1,23 @@
-//! Reading messages with their senders joined: one statement whatever the count. The room list,
-//! history and favorites all read messages through here (favorites nest `MessageRow` in their own rows).
-use crate::types::{ChatMessage, MessageKind};
+//! Every read of `chat_history`, each one statement whatever the count: messages with their
+//! senders joined (history, the room list's last messages, favorites, repeated clientIds) and
+//! unread counts.
+use crate::message::{ChatMessage, MessageKind};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
-use user::UserSummary;
+use std::collections::HashMap;
+use user::{UserId, UserSummary};
 
 /// The columns of a `MessageRow`, from `chat_history h` and its sender `users u`.
-pub const MESSAGE_COLUMNS: &str = "h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, \
+const MESSAGE_COLUMNS: &str = "h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, \
      h.client_id, h.create_time, u.id AS sender_id, u.username AS sender_username, \
      u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic";
 
 /// Joins the sender `users u` of `chat_history h`.
-pub const SENDER_JOIN: &str = "JOIN users u ON u.id = h.sender_id";
+const SENDER_JOIN: &str = "JOIN users u ON u.id = h.sender_id";
 
-/// A message with its sender, as read by `MESSAGE_COLUMNS`; other modules nest it in their rows.
+/// A message with its sender, as read by `MESSAGE_COLUMNS`.
 #[derive(FromQueryResult)]
-pub struct MessageRow {
+struct MessageRow {
     id: i64,
     chatroom_id: i64,
     seq: i64,
@@ -119,4 +121,37 @@ pub async fn messages_page(
         messages.reverse();
     }
     Ok(messages)
+}
+
+#[derive(FromQueryResult)]
+struct UnreadRow {
+    chatroom_id: i64,
+    unread: i64,
+}
+
+/// How many messages from others `user` has not read in each room, given where each of their
+/// read markers stands: one statement for all the rooms. Rooms with nothing unread are left out.
+pub async fn unread_counts(
+    conn: &impl ConnectionTrait,
+    user: UserId,
+    markers: &[(i64, i64)],
+) -> Result<HashMap<i64, u64>, DbErr> {
+    if markers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ranges = vec!["(h.chatroom_id = ? AND h.seq > ?)"; markers.len()].join(" OR ");
+    let sql = format!(
+        "SELECT h.chatroom_id, COUNT(*) AS unread FROM chat_history h \
+         WHERE h.sender_id <> ? AND ({ranges}) GROUP BY h.chatroom_id"
+    );
+    let values: Vec<Value> = std::iter::once(user.0)
+        .chain(markers.iter().flat_map(|(room, seq)| [*room, *seq]))
+        .map(Value::from)
+        .collect();
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    let rows = UnreadRow::find_by_statement(statement).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.chatroom_id, u64::try_from(row.unread).unwrap_or(0)))
+        .collect())
 }
