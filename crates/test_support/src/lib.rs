@@ -18,6 +18,13 @@ pub struct TestDb {
 
 /// A new, empty, fully migrated database.
 pub async fn fresh_db() -> Result<TestDb, DbErr> {
+    let db = empty_db().await?;
+    Migrator::up(&db.conn, None).await?;
+    Ok(db)
+}
+
+/// A new database without any schema, for tests of the migrations themselves.
+pub async fn empty_db() -> Result<TestDb, DbErr> {
     let (url, dir) = match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => (create_server_database(&server).await?, None),
         _ => {
@@ -27,7 +34,6 @@ pub async fn fresh_db() -> Result<TestDb, DbErr> {
         }
     };
     let conn = migration::connect(&url).await?;
-    Migrator::up(&conn, None).await?;
     Ok(TestDb {
         conn,
         url,
