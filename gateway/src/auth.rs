@@ -56,11 +56,11 @@ impl TokenKeys {
             .map_err(|e| ApiError::internal(&e))
     }
 
-    /// The user and token version of a well-signed, unexpired token.
-    fn verify(&self, token: &str) -> Option<(UserId, i32)> {
+    /// The user, token version and expiry (Unix seconds) of a well-signed, unexpired token.
+    fn verify(&self, token: &str) -> Option<(UserId, i32, i64)> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let id = data.claims.sub.parse().ok()?;
-        Some((UserId(id), data.claims.ver))
+        Some((UserId(id), data.claims.ver, data.claims.exp))
     }
 }
 
@@ -69,11 +69,13 @@ impl TokenKeys {
 pub struct AuthUser {
     pub id: UserId,
     pub token_version: i32,
+    /// When the token stops being valid (Unix seconds): a socket opened with it closes then.
+    pub expires_at: i64,
 }
 
 /// Checks a token against its signature, expiry and the user's current token version.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
-    let (id, version) = state
+    let (id, version, expires_at) = state
         .tokens
         .verify(token)
         .ok_or_else(ApiError::token_invalid)?;
@@ -81,6 +83,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
         Some(current) if current == version => Ok(AuthUser {
             id,
             token_version: version,
+            expires_at,
         }),
         _ => Err(ApiError::token_invalid()),
     }

@@ -197,9 +197,9 @@ impl From<UserError> for ApiError {
                 "invalid_credentials",
                 "Wrong username or password",
             ),
-            UserError::LoginThrottled { retry_after_secs } => Self::too_many(
+            UserError::TooManyAttempts { retry_after_secs } => Self::too_many(
                 "too_many_attempts",
-                "Too many failed logins; try again later",
+                "Too many failed attempts; try again later",
                 retry_after_secs,
             ),
             UserError::AccountMismatch => Self::new(

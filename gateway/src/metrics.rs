@@ -15,6 +15,7 @@ pub struct Figures {
     pub write_batch_messages: Histogram,
     pub bus_reconnects: IntCounter,
     pub bus_connected: IntGauge,
+    pub mail_failures: IntCounter,
 }
 
 /// Cheap to clone; every part of the gateway that counts something holds one.
@@ -65,7 +66,7 @@ impl Metrics {
             )
             .namespace("chat")
             .buckets(vec![
-                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
             ]),
         )
         .map_err(|e| e.to_string())?;
@@ -106,6 +107,11 @@ impl Metrics {
                     &registry,
                     "bus_connected",
                     "1 while the bus (Redis subscription, or the in-process bus) is up",
+                )?,
+                mail_failures: counter(
+                    &registry,
+                    "mail_failures_total",
+                    "Mails the SMTP server did not accept (codes sent after answering show here)",
                 )?,
             })
         })()

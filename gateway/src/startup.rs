@@ -29,6 +29,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 use user::{CaptchaTimes, EphemeralStore, LoginLimits, Mailer, SeaUserService, UserConfig};
@@ -60,6 +61,10 @@ pub struct Application {
     port: u16,
     server: Server,
     shutdown: Arc<watch::Sender<bool>>,
+    draining: Arc<AtomicBool>,
+    /// How long `/ready` answers 503 before a signalled shutdown closes anything.
+    drain: Duration,
+    pipeline: Pipeline,
 }
 
 /// Stops a running application from outside (tests, embedding).
@@ -67,11 +72,18 @@ pub struct Application {
 pub struct StopHandle {
     server: ServerHandle,
     shutdown: Arc<watch::Sender<bool>>,
+    draining: Arc<AtomicBool>,
 }
 
 impl StopHandle {
+    /// `/ready` answers 503 from now on; nothing else changes yet.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
     /// Graceful: sockets get a close frame, in-flight requests finish.
     pub async fn stop(&self) {
+        self.start_draining();
         let _ = self.shutdown.send(true);
         self.server.stop(true).await;
     }
@@ -105,16 +117,22 @@ impl Application {
             }
             _ => Bus::start_local(metrics.clone()),
         };
-        let sends = start_write_pipeline(&settings, &db, &bus, &metrics).await?;
+        let pipeline = start_write_pipeline(&settings, &db, &bus, &metrics).await?;
+        let sends = pipeline.sends.clone();
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let draining = Arc::new(AtomicBool::new(false));
         let store: Arc<dyn EphemeralStore> = match &redis {
             Some(pool) => Arc::new(RedisStore::new(pool.clone(), &settings.redis_prefix)),
             None => Arc::new(MemoryStore::default()),
         };
         let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
             Some(url) => Arc::new(
-                SmtpMailer::new(url.expose(), &settings.mail_from)
-                    .map_err(|e| StartupError::Config(e.to_string()))?,
+                SmtpMailer::new(
+                    url.expose(),
+                    &settings.mail_from,
+                    metrics.mail_failures.clone(),
+                )
+                .map_err(|e| StartupError::Config(e.to_string()))?,
             ),
             None => Arc::new(LogMailer),
         };
@@ -159,6 +177,7 @@ impl Application {
             metrics,
             user_sockets: Default::default(),
             shutdown: shutdown_rx,
+            draining: draining.clone(),
         });
         let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
         let body_limit = settings.body_limit_bytes;
@@ -203,6 +222,9 @@ impl Application {
             port,
             server,
             shutdown: Arc::new(shutdown),
+            draining,
+            drain: Duration::from_millis(settings.shutdown_drain_ms),
+            pipeline,
         })
     }
 
@@ -214,18 +236,24 @@ impl Application {
         StopHandle {
             server: self.server.handle(),
             shutdown: self.shutdown.clone(),
+            draining: self.draining.clone(),
         }
     }
 
     /// Serves until SIGINT or SIGTERM (or a `StopHandle`), then shuts down gracefully.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
-        let stop = self.stop_handle();
+        let (stop, drain) = (self.stop_handle(), self.drain);
         tokio::spawn(async move {
             wait_for_signal().await;
-            tracing::info!("shutting down");
+            tracing::info!(drain_ms = drain.as_millis() as u64, "shutting down");
+            stop.start_draining();
+            tokio::time::sleep(drain).await;
             stop.stop().await;
         });
-        Ok(self.server.await?)
+        let served = self.server.await;
+        // Sends that were accepted are stored and published before the process ends.
+        self.pipeline.drain().await;
+        Ok(served?)
     }
 }
 
@@ -298,7 +326,7 @@ async fn start_write_pipeline(
     db: &DatabaseConnection,
     bus: &Bus,
     metrics: &Metrics,
-) -> Result<SendQueue, StartupError> {
+) -> Result<Pipeline, StartupError> {
     let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
     let writers = if sqlite {
         1
@@ -314,9 +342,33 @@ async fn start_write_pipeline(
         queue: settings.write_queue,
         max_batch: settings.write_batch_max,
     };
-    let publisher = Publisher::start(bus.clone(), metrics.clone());
-    Ok(SendQueue::start(write_db, config, Arc::new(publisher)))
+    let (publisher, published) = Publisher::start(bus.clone(), metrics.clone());
+    let sends = SendQueue::start(write_db, config, Arc::new(publisher));
+    Ok(Pipeline { sends, published })
 }
+
+/// The write pipeline and the task that publishes what it stores, for draining at shutdown.
+struct Pipeline {
+    sends: SendQueue,
+    published: tokio::task::JoinHandle<()>,
+}
+
+impl Pipeline {
+    /// Stores what was accepted, publishes it, and returns (bounded: a dead database or broker
+    /// cannot hold the exit forever).
+    async fn drain(self) {
+        let drained = async {
+            self.sends.drain().await;
+            let _ = self.published.await;
+        };
+        if tokio::time::timeout(DRAIN_LIMIT, drained).await.is_err() {
+            tracing::warn!("the write pipeline did not drain in time");
+        }
+    }
+}
+
+/// How long an exit waits for accepted sends to be stored and published.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 async fn connect_redis(settings: &Settings) -> Result<Option<deadpool_redis::Pool>, StartupError> {
     let Some(url) = &settings.redis_url else {
@@ -342,10 +394,12 @@ fn user_config(settings: &Settings) -> UserConfig {
         bcrypt_cost: settings.bcrypt_cost,
         captcha: CaptchaTimes {
             send_interval: Duration::from_secs(settings.captcha_interval_secs),
+            reset_wrong_tries_per_day: settings.reset_wrong_tries_per_day,
             ..CaptchaTimes::default()
         },
         login_limits: LoginLimits {
-            per_username: settings.login_failures_per_username,
+            per_account_address: settings.login_failures_per_account_address,
+            per_account: settings.login_failures_per_account,
             per_address: settings.login_failures_per_address,
             window: Duration::from_secs(settings.login_failure_window_secs),
         },

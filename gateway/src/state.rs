@@ -41,6 +41,9 @@ pub struct AppState {
     pub user_sockets: crate::ws::user_sockets::UserSockets,
     /// Turns true once when the gateway shuts down: sockets close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Set as soon as a shutdown begins, before anything closes: `/ready` answers 503 so that a
+    /// load balancer sends new work elsewhere while this gateway drains.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {

@@ -11,7 +11,8 @@ use crate::types::Posted;
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 
 /// Where newly stored messages go after their commit (the gateway publishes them). Called by one
 /// writer at a time per room, in seq order; waiting here slows the writer down, never a socket.
@@ -65,6 +66,10 @@ struct Job {
 #[derive(Clone)]
 pub struct SendQueue {
     writers: Arc<[mpsc::Sender<Job>]>,
+    /// Tells the writers to take no more sends and finish what is queued.
+    stop: Arc<watch::Sender<bool>>,
+    /// The running writers (those `start` spawned), to wait for at shutdown.
+    running: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
 }
 
 /// One writer's loop, to be spawned (`SendQueue::start` does it; tests may hold it back to fill
@@ -72,6 +77,7 @@ pub struct SendQueue {
 pub struct Writer {
     db: DatabaseConnection,
     jobs: mpsc::Receiver<Job>,
+    stop: watch::Receiver<bool>,
     sink: Arc<dyn Stored>,
     max_batch: usize,
 }
@@ -83,12 +89,14 @@ impl SendQueue {
         config: PipelineConfig,
         sink: Arc<dyn Stored>,
     ) -> (Self, Vec<Writer>) {
+        let (stop, stopped) = watch::channel(false);
         let (senders, writers) = (0..config.writers.max(1))
             .map(|_| {
                 let (tx, jobs) = mpsc::channel(config.queue.max(1));
                 let writer = Writer {
                     db: db.clone(),
                     jobs,
+                    stop: stopped.clone(),
                     sink: sink.clone(),
                     max_batch: config.max_batch.clamp(1, MAX_BATCH),
                 };
@@ -98,6 +106,8 @@ impl SendQueue {
         (
             Self {
                 writers: senders.into(),
+                stop: Arc::new(stop),
+                running: Arc::default(),
             },
             writers,
         )
@@ -111,10 +121,24 @@ impl SendQueue {
     /// The queue with its writers running on the current tokio runtime.
     pub fn start(db: DatabaseConnection, config: PipelineConfig, sink: Arc<dyn Stored>) -> Self {
         let (queue, writers) = Self::new(db, config, sink);
-        for writer in writers {
-            tokio::spawn(writer.run());
+        let handles = writers.into_iter().map(|writer| tokio::spawn(writer.run()));
+        if let Ok(mut running) = queue.running.lock() {
+            running.extend(handles);
         }
         queue
+    }
+
+    /// Shutting down: new sends are refused (`Unavailable`), everything already queued is
+    /// stored and handed to the `Stored` port, and this returns once the writers are done.
+    pub async fn drain(&self) {
+        let _ = self.stop.send(true);
+        let running = match self.running.lock() {
+            Ok(mut running) => std::mem::take(&mut *running),
+            Err(_) => Vec::new(),
+        };
+        for writer in running {
+            let _ = writer.await;
+        }
     }
 
     fn writer_of(&self, room: i64) -> &mpsc::Sender<Job> {
@@ -145,11 +169,25 @@ pub async fn answer_of(reply: Reply) -> Result<Posted, ChatError> {
 }
 
 impl Writer {
-    /// Runs until every `SendQueue` is gone and the queue is empty.
+    /// Runs until every `SendQueue` is gone, or `drain` was called, and the queue is empty.
     pub async fn run(mut self) {
         let mut jobs = Vec::with_capacity(self.max_batch);
-        while self.jobs.recv_many(&mut jobs, self.max_batch).await > 0 {
-            self.store(&mut jobs).await;
+        let mut closed = false;
+        loop {
+            let taken = tokio::select! {
+                biased;
+                _ = self.stop.wait_for(|stop| *stop), if !closed => None,
+                taken = self.jobs.recv_many(&mut jobs, self.max_batch) => Some(taken),
+            };
+            match taken {
+                // No more sends: what is queued still gets stored, then `recv_many` says 0.
+                None => {
+                    self.jobs.close();
+                    closed = true;
+                }
+                Some(0) => return,
+                Some(_) => self.store(&mut jobs).await,
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::Serialize;
 use std::collections::HashMap;
-use user::{Page, PageRequest, SearchText, UserId};
+use user::{Page, PageRequest, SearchText, UserId, UserSummary};
 use utoipa::ToSchema;
 
 /// A row of my room list.
@@ -19,6 +19,8 @@ pub struct RoomListItem {
     #[serde(rename = "type")]
     pub kind: RoomKind,
     pub user_count: u64,
+    /// The other member of a direct room, `null` in a group (API.md §7).
+    pub peer: Option<UserSummary>,
     pub last_message: Option<ChatMessage>,
     pub unread_count: u64,
     /// The time of the last activity: the newest message, or the room's creation.
@@ -57,6 +59,7 @@ pub async fn room_list(
             name: entry.name,
             kind: entry.kind,
             user_count: entry.user_count,
+            peer: entry.peer,
             update_time: entry.update_time,
         })
         .collect();

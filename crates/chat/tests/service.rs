@@ -174,6 +174,9 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
         (1, 2, direct.name.as_str())
     );
     assert_eq!(d.last_message.as_ref().unwrap().content, "d1");
+    // API.md §7: a direct room names its other member; a group has none.
+    assert_eq!(d.peer.as_ref().map(|p| p.id), Some(w.users[1].0));
+    assert_eq!(g.peer, None);
     // Sending moved my own marker past the two messages before mine.
     assert_eq!((g.unread_count, g.user_count), (0, 3));
     assert_eq!(g.last_message.as_ref().unwrap().content, "mine");

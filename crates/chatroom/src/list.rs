@@ -5,7 +5,7 @@ use crate::types::RoomKind;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
-use user::{LIKE_ESCAPE, PageRequest, SearchText, UserId};
+use user::{LIKE_ESCAPE, PageRequest, SearchText, UserId, UserSummary};
 
 /// A room `c` as a viewer sees its name: a direct room is shown with the other person's
 /// nickname (`o`, joined by `other_member_join`); the filter matches what is shown.
@@ -27,6 +27,8 @@ pub struct RoomEntry {
     pub name: String,
     pub kind: RoomKind,
     pub user_count: u64,
+    /// The other member of a direct room (`None` in a group, or when they have gone).
+    pub peer: Option<UserSummary>,
     /// The newest message's seq and id (`None` before the first message).
     pub last_seq: i64,
     pub last_message_id: Option<i64>,
@@ -45,6 +47,21 @@ struct EntryRow {
     last_message_id: Option<i64>,
     last_read_seq: i64,
     update_time: DateTime<Utc>,
+    peer_id: Option<i64>,
+    peer_username: Option<String>,
+    peer_nick_name: Option<String>,
+    peer_head_pic: Option<String>,
+}
+
+impl EntryRow {
+    fn peer(&mut self) -> Option<UserSummary> {
+        Some(UserSummary {
+            id: self.peer_id?,
+            username: self.peer_username.take()?,
+            nick_name: self.peer_nick_name.take()?,
+            head_pic: self.peer_head_pic.take()?,
+        })
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -97,7 +114,8 @@ pub async fn room_page(
     // then by the room's id: a later message moves its room up even within one millisecond.
     let sql = format!(
         "SELECT c.id, c.type AS kind, {SHOWN_NAME} AS name, c.update_time, c.last_seq, \
-         c.last_message_id, uc.last_read_seq, \
+         c.last_message_id, uc.last_read_seq, o.id AS peer_id, o.username AS peer_username, \
+         o.nick_name AS peer_nick_name, o.head_pic AS peer_head_pic, \
          (SELECT COUNT(*) FROM user_chatroom m WHERE m.chatroom_id = c.id) AS user_count\
          {from_where} ORDER BY c.update_time DESC, c.last_message_id DESC, c.id DESC \
          LIMIT ? OFFSET ?"
@@ -110,7 +128,8 @@ pub async fn room_page(
         .await?;
     let entries = rows
         .into_iter()
-        .map(|row| RoomEntry {
+        .map(|mut row| RoomEntry {
+            peer: row.peer(),
             id: row.id,
             name: row.name,
             kind: RoomKind::from_db(&row.kind),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const MAX_WRONG_TRIES: u64 = 5;
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Which form a code unlocks; each flow has its own codes and its own send interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,13 +46,16 @@ impl CaptchaFlow {
     }
 }
 
-/// How long codes live and how often an address may get one.
+/// How long codes live, how often an address may get one, and how many wrong password-reset
+/// codes an address may try in a day.
 #[derive(Clone, Copy, Debug)]
 pub struct CaptchaTimes {
     pub register_ttl: Duration,
     pub update_ttl: Duration,
     pub reset_ttl: Duration,
     pub send_interval: Duration,
+    /// Across all codes: a new code resets a code's own tries, never this (API.md §6).
+    pub reset_wrong_tries_per_day: u64,
 }
 
 impl Default for CaptchaTimes {
@@ -61,6 +65,7 @@ impl Default for CaptchaTimes {
             update_ttl: Duration::from_secs(600),
             reset_ttl: Duration::from_secs(300),
             send_interval: Duration::from_secs(60),
+            reset_wrong_tries_per_day: 20,
         }
     }
 }
@@ -75,7 +80,8 @@ impl CaptchaTimes {
     }
 }
 
-/// Issues and checks codes.
+/// Issues and checks codes; cheap to clone.
+#[derive(Clone)]
 pub struct Captchas {
     store: Arc<dyn EphemeralStore>,
     mailer: Arc<dyn Mailer>,
@@ -137,13 +143,38 @@ impl Captchas {
         self.issue(flow, to).await
     }
 
-    /// Consumes the code if it matches. A wrong guess counts; the fifth voids the code.
+    /// Consumes the code if it matches. A wrong guess counts; the fifth voids the code. A
+    /// password-reset address past its wrong tries of the day gets `TooManyAttempts`.
     pub async fn verify(
         &self,
         flow: CaptchaFlow,
         to: &Email,
         given: &Captcha,
     ) -> Result<(), UserError> {
+        let daily = (flow == CaptchaFlow::ResetPassword).then(|| daily_key(to));
+        if let Some(daily) = &daily {
+            self.within_daily_tries(daily).await?;
+        }
+        let checked = self.check(flow, to, given).await;
+        if let (Err(UserError::CaptchaInvalid), Some(daily)) = (&checked, &daily) {
+            self.store.increment(daily, DAY).await?;
+        }
+        checked
+    }
+
+    async fn within_daily_tries(&self, daily: &str) -> Result<(), UserError> {
+        let wrong = self.store.get(daily).await?;
+        let wrong = wrong.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+        if wrong < self.times.reset_wrong_tries_per_day {
+            return Ok(());
+        }
+        let remaining = self.store.ttl(daily).await?.unwrap_or(DAY);
+        Err(UserError::TooManyAttempts {
+            retry_after_secs: remaining.as_secs().max(1),
+        })
+    }
+
+    async fn check(&self, flow: CaptchaFlow, to: &Email, given: &Captcha) -> Result<(), UserError> {
         let key = code_key(flow, to);
         // Every try is counted before the comparison, so parallel guesses cannot outrun the
         // limit: the sixth try of a code fails even when it is right.
@@ -177,6 +208,11 @@ fn code_key(flow: CaptchaFlow, to: &Email) -> String {
 
 fn slot_key(flow: CaptchaFlow, to: &Email) -> String {
     format!("captcha:{}:{}:sent", flow.key(), to.as_str())
+}
+
+/// Wrong password-reset codes tried for an address today, whichever code they were aimed at.
+fn daily_key(to: &Email) -> String {
+    format!("captcha:reset:{}:wrong_today", to.as_str())
 }
 
 fn tries_key(flow: CaptchaFlow, to: &Email) -> String {

@@ -34,8 +34,8 @@ pub enum UserError {
     EmailTaken,
     #[error("invalid username or password")]
     InvalidCredentials,
-    #[error("too many failed logins")]
-    LoginThrottled { retry_after_secs: u64 },
+    #[error("too many failed attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("username and email do not belong to the same account")]
     AccountMismatch,
     #[error("user not found")]

@@ -33,7 +33,8 @@ pub trait UserService: Send + Sync {
     async fn update(&self, id: UserId, input: UpdateInput) -> Result<Profile, UserError>;
     /// Mails a code only when the address has an account; the answer is the same either way.
     async fn send_reset_captcha(&self, to: &Email) -> Result<(), UserError>;
-    async fn reset_password(&self, input: ResetPasswordInput) -> Result<(), UserError>;
+    /// Sets a new password and revokes every earlier token; answers whose password it was.
+    async fn reset_password(&self, input: ResetPasswordInput) -> Result<UserId, UserError>;
     async fn search(
         &self,
         caller: UserId,
@@ -163,8 +164,11 @@ impl UserService for SeaUserService {
 
     #[tracing::instrument(skip_all, err)]
     async fn login(&self, input: LoginInput, client: &str) -> Result<LoggedIn, UserError> {
-        self.throttle.admit(&input.username, client).await?;
-        let user = self.find_by_username(&input.username).await?;
+        self.throttle.admit_address(client).await?;
+        let user = self.find_by_username(input.username.as_str()).await?;
+        if let Some(user) = &user {
+            self.throttle.admit_account(user.id, client).await?;
+        }
         let hash = match &user {
             Some(user) => user.password_hash.clone(),
             None => self.dummy_hash().await?.to_owned(),
@@ -172,14 +176,15 @@ impl UserService for SeaUserService {
         let matches = self.password_matches(&input.password, &hash).await?;
         match user {
             Some(user) if matches => {
-                self.throttle.record_success(&input.username).await?;
+                self.throttle.record_success(user.id, client).await?;
                 Ok(LoggedIn {
                     token_version: user.token_version,
                     profile: user.into(),
                 })
             }
-            _ => {
-                self.throttle.record_failure(client).await?;
+            found => {
+                let account = found.map(|user| user.id);
+                self.throttle.record_failure(account, client).await?;
                 Err(UserError::InvalidCredentials)
             }
         }
@@ -237,14 +242,22 @@ impl UserService for SeaUserService {
             .count(&self.db)
             .await?
             > 0;
+        // Mailed after answering: a known address answers as soon as an unknown one, and a
+        // mail server that is down shows in the log and the mail metrics, not in the answer.
+        // A failed send frees the interval, so the owner can ask again at once.
         if known {
-            self.captchas.issue(CaptchaFlow::ResetPassword, to).await?;
+            let (captchas, to) = (self.captchas.clone(), to.clone());
+            tokio::spawn(async move {
+                if let Err(err) = captchas.issue(CaptchaFlow::ResetPassword, &to).await {
+                    tracing::warn!(%err, "a password-reset code could not be mailed");
+                }
+            });
         }
         Ok(())
     }
 
     #[tracing::instrument(skip_all, err)]
-    async fn reset_password(&self, input: ResetPasswordInput) -> Result<(), UserError> {
+    async fn reset_password(&self, input: ResetPasswordInput) -> Result<UserId, UserError> {
         // The code first: without it nobody can probe which username goes with which address.
         self.captchas
             .verify(CaptchaFlow::ResetPassword, &input.email, &input.captcha)
@@ -263,7 +276,7 @@ impl UserService for SeaUserService {
             .filter(Column::Id.eq(user.id))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(UserId(user.id))
     }
 
     async fn search(

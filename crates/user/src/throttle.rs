@@ -1,5 +1,9 @@
-//! Login throttling: too many attempts for one username, or failures from one client address,
-//! within a window, and further attempts get 429 until the window ends.
+//! Login throttling (API.md §6). Counted per account, whatever spelling of the username found
+//! it: attempts per (account, client address) with a low bound (counted before the password is
+//! checked, cleared by a success from that address), so guessing from one address stops soon
+//! while the owner elsewhere still gets in; failures per account with a higher bound, so
+//! guessing from many addresses stays bounded too; failures per client address, whatever names
+//! it tries. Past a bound the answer is 429 until that window ends.
 use crate::error::UserError;
 use crate::ports::EphemeralStore;
 use std::sync::Arc;
@@ -7,7 +11,8 @@ use std::time::Duration;
 
 #[derive(Clone, Copy, Debug)]
 pub struct LoginLimits {
-    pub per_username: u64,
+    pub per_account_address: u64,
+    pub per_account: u64,
     pub per_address: u64,
     pub window: Duration,
 }
@@ -15,7 +20,8 @@ pub struct LoginLimits {
 impl Default for LoginLimits {
     fn default() -> Self {
         Self {
-            per_username: 10,
+            per_account_address: 10,
+            per_account: 100,
             per_address: 100,
             window: Duration::from_secs(15 * 60),
         }
@@ -32,45 +38,71 @@ impl LoginThrottle {
         Self { store, limits }
     }
 
-    /// Admits an attempt or refuses it. The username's attempt is counted before the password
-    /// is checked, so parallel guesses cannot outrun the limit; a success clears the count.
-    pub async fn admit(&self, username: &str, address: &str) -> Result<(), UserError> {
-        let address_key = address_key(address);
-        let failures = self.store.get(&address_key).await?;
-        let failures = failures.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
-        if failures >= self.limits.per_address {
-            return Err(self.throttled(&address_key).await?);
+    /// Refuses an address that has failed too often, whichever names it tried.
+    pub async fn admit_address(&self, address: &str) -> Result<(), UserError> {
+        self.under(&address_key(address), self.limits.per_address)
+            .await
+    }
+
+    /// Refuses an account that has failed too often everywhere, then counts this attempt on it
+    /// from `address` before the password is checked (so parallel guesses from one address
+    /// cannot outrun its bound) and refuses it past that bound.
+    pub async fn admit_account(&self, account: i64, address: &str) -> Result<(), UserError> {
+        self.under(&account_key(account), self.limits.per_account)
+            .await?;
+        let pair = pair_key(account, address);
+        let from_here = self.store.increment(&pair, self.limits.window).await?;
+        if from_here > self.limits.per_account_address {
+            return Err(self.throttled(&pair).await?);
         }
-        let user_key = username_key(username);
-        let attempts = self.store.increment(&user_key, self.limits.window).await?;
-        if attempts > self.limits.per_username {
-            return Err(self.throttled(&user_key).await?);
+        Ok(())
+    }
+
+    async fn under(&self, key: &str, bound: u64) -> Result<(), UserError> {
+        let failures = self.store.get(key).await?;
+        let failures = failures.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+        if failures >= bound {
+            return Err(self.throttled(key).await?);
         }
         Ok(())
     }
 
     async fn throttled(&self, key: &str) -> Result<UserError, UserError> {
         let remaining = self.store.ttl(key).await?.unwrap_or(self.limits.window);
-        Ok(UserError::LoginThrottled {
+        Ok(UserError::TooManyAttempts {
             retry_after_secs: remaining.as_secs().max(1),
         })
     }
 
-    /// Counts a failure against the client address (shared by everyone behind it).
-    pub async fn record_failure(&self, address: &str) -> Result<(), UserError> {
-        let key = address_key(address);
-        self.store.increment(&key, self.limits.window).await?;
+    /// Counts a failure against the client address (shared by everyone behind it) and, when
+    /// the name found one, against the account everywhere.
+    pub async fn record_failure(
+        &self,
+        account: Option<i64>,
+        address: &str,
+    ) -> Result<(), UserError> {
+        let window = self.limits.window;
+        self.store.increment(&address_key(address), window).await?;
+        if let Some(account) = account {
+            self.store.increment(&account_key(account), window).await?;
+        }
         Ok(())
     }
 
-    pub async fn record_success(&self, username: &str) -> Result<(), UserError> {
-        self.store.delete(&username_key(username)).await?;
+    /// The owner got in from `address`: that address starts afresh for this account. The
+    /// account's failures elsewhere stay counted.
+    pub async fn record_success(&self, account: i64, address: &str) -> Result<(), UserError> {
+        self.store.delete(&pair_key(account, address)).await?;
         Ok(())
     }
 }
 
-fn username_key(username: &str) -> String {
-    format!("login_fail:user:{}", username.to_lowercase())
+fn pair_key(account: i64, address: &str) -> String {
+    format!("login_fail:account:{account}:addr:{address}")
+}
+
+fn account_key(account: i64) -> String {
+    format!("login_fail:account:{account}")
 }
 
 fn address_key(address: &str) -> String {

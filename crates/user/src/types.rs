@@ -271,7 +271,7 @@ pub struct RegisterInput {
 
 #[derive(Debug)]
 pub struct LoginInput {
-    pub username: String,
+    pub username: Username,
     pub password: String,
 }
 

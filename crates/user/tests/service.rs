@@ -11,7 +11,7 @@ use user::{
 
 fn login(username: &str, password: &str) -> LoginInput {
     LoginInput {
-        username: username.to_owned(),
+        username: Username::parse(username).unwrap(),
         password: password.to_owned(),
     }
 }
@@ -264,36 +264,59 @@ async fn unknown_user_and_wrong_password_fail_alike() {
 }
 
 #[tokio::test]
-async fn logins_are_throttled_per_username_and_per_address() {
+async fn logins_are_throttled_per_account_and_address_per_account_and_per_address() {
     let mut config = test_config();
     config.login_limits = LoginLimits {
-        per_username: 3,
-        per_address: 5,
+        per_account_address: 3,
+        per_account: 5,
+        per_address: 6,
         window: Duration::from_secs(900),
     };
     let h = harness_with(config).await;
     let username = name("thr");
     h.register(&username).await;
-    for _ in 0..3 {
+    // Any spelling that finds the account counts against it.
+    for spelling in [username.clone(), username.to_uppercase(), username.clone()] {
         let err = h
             .service
-            .login(login(&username, "nope-nope"), "10.0.0.3")
+            .login(login(&spelling, "nope-nope"), "10.0.0.3")
             .await;
-        assert!(matches!(err, Err(UserError::InvalidCredentials)));
+        assert!(matches!(err, Err(UserError::InvalidCredentials)), "{err:?}");
     }
-    // Even the right password is refused while throttled.
+    // From that address even the right password is refused now...
     let err = h
         .service
-        .login(login(&username, "secret-pw"), "10.0.0.4")
+        .login(login(&username.to_uppercase(), "secret-pw"), "10.0.0.3")
         .await;
     match err {
-        Err(UserError::LoginThrottled { retry_after_secs }) => {
+        Err(UserError::TooManyAttempts { retry_after_secs }) => {
             assert!((1..=900).contains(&retry_after_secs))
         }
-        other => panic!("expected LoginThrottled, got {other:?}"),
+        other => panic!("expected TooManyAttempts, got {other:?}"),
     }
-    // Another username from the same address: two more failures reach the address limit.
+    // ...while the owner, elsewhere, still gets in.
+    h.service
+        .login(login(&username, "secret-pw"), "10.0.0.4")
+        .await
+        .unwrap();
+    // Guesses from other addresses reach the account's own bound (5 failures in all).
     for _ in 0..2 {
+        let err = h
+            .service
+            .login(login(&username, "nope-nope"), "10.0.0.5")
+            .await;
+        assert!(matches!(err, Err(UserError::InvalidCredentials)), "{err:?}");
+    }
+    let err = h
+        .service
+        .login(login(&username, "secret-pw"), "10.0.0.6")
+        .await;
+    assert!(
+        matches!(err, Err(UserError::TooManyAttempts { .. })),
+        "{err:?}"
+    );
+    // Failures on any names from one address reach the address's bound (6).
+    for _ in 0..3 {
         let _ = h
             .service
             .login(login(&name("x"), "whatever"), "10.0.0.3")
@@ -305,7 +328,7 @@ async fn logins_are_throttled_per_username_and_per_address() {
         .login(login(&other.username, "secret-pw"), "10.0.0.3")
         .await;
     assert!(
-        matches!(err, Err(UserError::LoginThrottled { .. })),
+        matches!(err, Err(UserError::TooManyAttempts { .. })),
         "{err:?}"
     );
     h.service
@@ -384,11 +407,7 @@ fn reset_input(username: &str, address: &str, password: &str, code: &str) -> Res
 async fn reset_changes_the_password_and_revokes_tokens() {
     let h = harness().await;
     let profile = h.register(&name("reset")).await;
-    h.service
-        .send_reset_captcha(&email(&profile.email))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&profile.email);
+    let code = h.reset_code(&profile.email).await;
     h.service
         .reset_password(reset_input(
             &profile.username,
@@ -414,15 +433,47 @@ async fn reset_changes_the_password_and_revokes_tokens() {
 }
 
 #[tokio::test]
+async fn reset_codes_have_a_daily_cap_of_wrong_tries_per_address() {
+    let mut config = test_config();
+    config.captcha.reset_wrong_tries_per_day = 3;
+    let h = harness_with(config).await;
+    let profile = h.register(&name("daily")).await;
+    let code = h.reset_code(&profile.email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let attempt = |code: &str| {
+        h.service.reset_password(reset_input(
+            &profile.username,
+            &profile.email,
+            "brand-new",
+            code,
+        ))
+    };
+    for _ in 0..3 {
+        assert!(matches!(
+            attempt(wrong).await,
+            Err(UserError::CaptchaInvalid)
+        ));
+    }
+    // The code itself would allow five tries; the address has used its three of the day.
+    match attempt(&code).await {
+        Err(UserError::TooManyAttempts { retry_after_secs }) => {
+            assert!((1..=86_400).contains(&retry_after_secs))
+        }
+        other => panic!("expected TooManyAttempts, got {other:?}"),
+    }
+    let old = h
+        .service
+        .login(login(&profile.username, "secret-pw"), "10.1.0.2")
+        .await;
+    assert!(old.is_ok(), "the password did not change: {old:?}");
+}
+
+#[tokio::test]
 async fn reset_with_someone_elses_username_is_refused() {
     let h = harness().await;
     let victim = h.register(&name("victim")).await;
     let attacker = h.register(&name("attacker")).await;
-    h.service
-        .send_reset_captcha(&email(&attacker.email))
-        .await
-        .unwrap();
-    let code = h.outbox.code_for(&attacker.email);
+    let code = h.reset_code(&attacker.email).await;
     let err = h
         .service
         .reset_password(reset_input(
@@ -440,6 +491,25 @@ async fn reset_with_someone_elses_username_is_refused() {
     assert_eq!(
         h.service.token_version(UserId(victim.id)).await.unwrap(),
         Some(0)
+    );
+}
+
+#[tokio::test]
+async fn a_known_address_is_answered_at_once_even_while_mail_is_down() {
+    let h = harness().await;
+    let profile = h.register(&name("down")).await;
+    h.outbox.set_down(true);
+    let tried = h.outbox.attempts();
+    // Answered before the mail is tried, so neither the wait nor the failure shows.
+    h.service
+        .send_reset_captcha(&email(&profile.email))
+        .await
+        .unwrap();
+    h.outbox.tried(tried + 1).await;
+    assert_eq!(
+        h.outbox.count_to(&profile.email),
+        1,
+        "only the register mail"
     );
 }
 

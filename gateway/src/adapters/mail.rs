@@ -2,6 +2,7 @@
 use async_trait::async_trait;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use prometheus::IntCounter;
 use user::{Mail, MailError, Mailer};
 
 /// Sends over SMTP; `url` takes lettre's forms (`smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
@@ -9,17 +10,23 @@ use user::{Mail, MailError, Mailer};
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    failures: IntCounter,
 }
 
 impl SmtpMailer {
-    pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
+    /// `failures` counts the mails the server did not take.
+    pub fn new(url: &str, from: &str, failures: IntCounter) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError(format!("CHAT_SMTP_URL is not usable: {e}")))?
             .build();
         let from = from
             .parse()
             .map_err(|e| MailError(format!("CHAT_MAIL_FROM is not an address: {e}")))?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            failures,
+        })
     }
 }
 
@@ -37,10 +44,10 @@ impl Mailer for SmtpMailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)
             .map_err(|e| MailError(e.to_string()))?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|e| MailError(e.to_string()))?;
+        if let Err(err) = self.transport.send(message).await {
+            self.failures.inc();
+            return Err(MailError(err.to_string()));
+        }
         Ok(())
     }
 }

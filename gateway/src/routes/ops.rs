@@ -25,6 +25,14 @@ pub async fn health() -> web::Json<Status> {
 #[utoipa::path(get, path = "/ready", tag = "ops",
     responses((status = 200, body = Status), (status = 503, body = ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
+    // Draining: a load balancer stops sending new work here while what is open finishes.
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The gateway is shutting down".to_owned(),
+        ));
+    }
     state
         .db
         .ping()

@@ -3,7 +3,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, client_address};
 use crate::limits::Limit;
-use crate::routes::{Sent, Updated};
+use crate::routes::{Sent, Updated, detached};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -142,7 +142,9 @@ pub async fn login(
         true => Err("is required".to_owned()),
         false => Ok(raw.to_owned()),
     };
-    let username = errors.required("username", body.0.username.as_deref(), not_empty);
+    // Checked like a registered name: nothing else can name an account, and an over-long or
+    // odd spelling never reaches the lookup or the throttle.
+    let username = errors.required("username", body.0.username.as_deref(), Username::parse);
     let password = errors.required("password", body.0.password.as_deref(), not_empty);
     let (username, password) = errors.done(username.zip(password))?;
     let input = LoginInput { username, password };
@@ -274,13 +276,21 @@ impl TryFrom<UpdatePasswordRequest> for ResetPasswordInput {
 }
 
 #[utoipa::path(post, path = "/user/update_password", tag = "user", request_body = UpdatePasswordRequest,
-    responses((status = 200, body = Updated), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Updated), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn update_password(
     state: web::Data<AppState>,
     body: JsonBody<UpdatePasswordRequest>,
 ) -> Result<web::Json<Updated>, ApiError> {
-    state.users.reset_password(body.0.try_into()?).await?;
-    Ok(web::Json(Updated { updated: true }))
+    let input = body.0.try_into()?;
+    let worker = state.into_inner();
+    // Every earlier token is revoked: open sockets close on every gateway, not at their expiry.
+    detached(async move {
+        let user = worker.users.reset_password(input).await?;
+        let revoked = crate::ws::bus::BusEvent::Revoked { user: user.0 };
+        worker.bus.publish(revoked).await;
+        Ok(web::Json(Updated { updated: true }))
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]

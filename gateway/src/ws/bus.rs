@@ -36,14 +36,17 @@ pub enum BusEvent {
     },
     /// `user` left `room`: their sockets get `text` and leave it.
     MemberRemoved { room: i64, user: i64, text: String },
+    /// `user`'s tokens were revoked: every gateway closes their sockets.
+    Revoked { user: i64 },
 }
 
 impl BusEvent {
-    fn room(&self) -> i64 {
+    fn room(&self) -> Option<i64> {
         match self {
             BusEvent::Frame { room, .. }
             | BusEvent::MembersAdded { room, .. }
-            | BusEvent::MemberRemoved { room, .. } => *room,
+            | BusEvent::MemberRemoved { room, .. } => Some(*room),
+            BusEvent::Revoked { .. } => None,
         }
     }
 }
@@ -69,6 +72,10 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
                     UserId(user),
                     LiveFrame::shared(room, None, ByteString::from(text)),
                 );
+            }
+            BusEvent::Revoked { user } => {
+                hub.deliver_many(std::mem::take(&mut frames));
+                hub.user_revoked(UserId(user));
             }
         }
     }
@@ -172,7 +179,7 @@ impl Bus {
             Bus::Local(hub) => dispatch(hub, events),
             Bus::Redis { pool, prefix } => {
                 if let Err(err) = publish_redis(pool, prefix, &events).await {
-                    let rooms: Vec<i64> = events.iter().map(BusEvent::room).collect();
+                    let rooms: Vec<i64> = events.iter().filter_map(BusEvent::room).collect();
                     tracing::warn!(?rooms, %err, "publish failed; clients catch up by seq");
                 }
             }

@@ -4,7 +4,7 @@
 use crate::auth::{AuthUser, authenticate, bearer_token};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ws::budget::SendBudget;
+use crate::ws::budget::FrameBudgets;
 use crate::ws::hub::{Kick, Outbound};
 use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -67,6 +67,23 @@ pub async fn chat_socket(
     Ok(response)
 }
 
+/// The close code of a socket whose token stopped being valid (expired, or revoked by a
+/// password reset): the client needs a new token before it reconnects (docs/ws-protocol.md).
+pub const TOKEN_ENDED: u16 = 4001;
+
+fn token_ended(description: &str) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(TOKEN_ENDED),
+        description: Some(description.to_owned()),
+    }
+}
+
+/// How long until a token that expires at `expires_at` (Unix seconds) has expired.
+fn until_expiry(expires_at: i64) -> std::time::Duration {
+    let left = expires_at.saturating_sub(chrono::Utc::now().timestamp());
+    std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0))
+}
+
 /// In `joined`: a room this socket is in without knowing its seq yet (added by the server).
 const UNKNOWN_SEQ: i64 = -1;
 
@@ -91,19 +108,15 @@ struct Connection {
     /// Rooms whose `joinRoom` was refused after the hub had already been asked: messages that
     /// were queued for them meanwhile are dropped (a membership event lifts this).
     refused: HashSet<i64>,
-    budget: SendBudget,
+    budgets: FrameBudgets,
     /// Sends in the write pipeline; created with the first one.
     pending: Option<PendingSends>,
 }
 
 impl Connection {
     fn new(state: Arc<AppState>, user: AuthUser, session: Session) -> Self {
-        let per_sec = if state.rate_limits {
-            state.ws.sends_per_sec
-        } else {
-            0.0
-        };
-        let burst = state.ws.send_burst;
+        let ws = &state.ws;
+        let budgets = FrameBudgets::new(ws.sends, ws.joins, ws.other_frames, state.rate_limits);
         let id = state.hub.next_conn_id();
         Self {
             state,
@@ -112,7 +125,7 @@ impl Connection {
             id,
             joined: HashMap::new(),
             refused: HashSet::new(),
-            budget: SendBudget::new(per_sec, burst),
+            budgets,
             pending: None,
         }
     }
@@ -126,6 +139,8 @@ impl Connection {
         let mut shutdown = self.state.shutdown.clone();
         let mut heartbeat = tokio::time::interval(self.state.ws.ping_interval);
         let mut last_heard = Instant::now();
+        let expiry = tokio::time::sleep(until_expiry(self.user.expires_at));
+        tokio::pin!(expiry);
         let max_in_flight = self.state.ws.max_sends_in_flight;
         let close = loop {
             let in_flight = self.pending.as_ref().map_or(0, |p| p.len());
@@ -135,9 +150,13 @@ impl Connection {
                     let description = match kick {
                         Ok(Kick::SlowReader) => "too slow: rejoin with afterSeq",
                         Ok(Kick::Resync) => "messages may have been missed: rejoin with afterSeq",
+                        Ok(Kick::Revoked) => break Some(token_ended("token revoked: log in again")),
                         Err(_) => "dropped by the hub",
                     };
                     break Some(CloseReason { code: CloseCode::Again, description: Some(description.into()) });
+                }
+                () = &mut expiry => {
+                    break Some(token_ended("token expired: reconnect with a fresh token"));
                 }
                 _ = shutdown.changed() => {
                     break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
@@ -321,7 +340,29 @@ impl Connection {
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), Closed> {
-        match ClientFrame::parse(text) {
+        let frame = ClientFrame::parse(text);
+        let (budget, room) = match &frame {
+            Ok(ClientFrame::JoinRoom { chatroom_id, .. }) => {
+                (&mut self.budgets.joins, Some(*chatroom_id))
+            }
+            Ok(ClientFrame::LeaveRoom { chatroom_id } | ClientFrame::Read { chatroom_id, .. }) => {
+                (&mut self.budgets.others, Some(*chatroom_id))
+            }
+            Ok(ClientFrame::Ping) => (&mut self.budgets.others, None),
+            // Sends take theirs in `send_message` (the refusal names the clientId).
+            Ok(ClientFrame::SendMessage { .. }) | Err(_) => (&mut self.budgets.others, None),
+        };
+        let metered = !matches!(frame, Ok(ClientFrame::SendMessage { .. }));
+        if metered && !budget.take() {
+            let refused = ServerFrame::Error {
+                code: "rate_limited",
+                message: "Too many frames; slow down".to_owned(),
+                chatroom_id: room,
+                client_id: None,
+            };
+            return self.send(&refused).await;
+        }
+        match frame {
             Err(bad) => self.send(&bad.into()).await,
             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong {}).await,
             Ok(ClientFrame::JoinRoom {
@@ -451,7 +492,7 @@ impl Connection {
             };
             Box::pin(std::future::ready(frame))
         };
-        if !self.budget.take() {
+        if !self.budgets.sends.take() {
             let slow_down = "Sending too fast; slow down".to_owned();
             return refuse("rate_limited", slow_down, client_id);
         }

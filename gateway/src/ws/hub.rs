@@ -27,6 +27,8 @@ pub enum Kick {
     SlowReader,
     /// The bus may have lost messages (Redis reconnected): rejoin with `afterSeq`.
     Resync,
+    /// The user's tokens were revoked (a password reset): log in again.
+    Revoked,
 }
 
 struct Conn {
@@ -231,6 +233,16 @@ impl Hub {
     /// Lets go of every socket with `reason` (each is told through its kick signal).
     pub fn kick_all(&mut self, reason: Kick) -> Interest {
         let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        self.kick(conns, reason)
+    }
+
+    /// Lets go of every socket of `user` with `reason`.
+    pub fn kick_user(&mut self, user: UserId, reason: Kick) -> Interest {
+        let conns = self.conns_of(user);
+        self.kick(conns, reason)
+    }
+
+    fn kick(&mut self, conns: Vec<ConnId>, reason: Kick) -> Interest {
         let mut interest = Interest::default();
         for conn in conns {
             if let Some(kick) = self

@@ -37,6 +37,10 @@ enum Command {
         user: UserId,
         frame: Outbound,
     },
+    KickUser {
+        user: UserId,
+        reason: Kick,
+    },
     KickAll {
         reason: Kick,
     },
@@ -126,6 +130,14 @@ impl HubHandle {
     pub fn user_removed(&self, user: UserId, frame: Outbound) {
         self.send(Command::UserRemoved { user, frame });
     }
+
+    /// Closes every socket of `user` on this gateway: their tokens were revoked.
+    pub fn user_revoked(&self, user: UserId) {
+        self.send(Command::KickUser {
+            user,
+            reason: Kick::Revoked,
+        });
+    }
 }
 
 async fn run(
@@ -190,6 +202,7 @@ async fn run(
             }
             Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
             Command::KickAll { reason } => hub.kick_all(reason),
+            Command::KickUser { user, reason } => hub.kick_user(user, reason),
         };
         let counts = hub.take_counts();
         metrics.sockets_open.set(gauge_value(counts.sockets));

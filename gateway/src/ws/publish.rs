@@ -7,6 +7,7 @@ use crate::ws::protocol::{RoomEvent, ServerFrame};
 use async_trait::async_trait;
 use chat::ChatMessage;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use user::UserId;
 
 /// Batches that committed and wait to be published: a few, so that a stalled broker slows the
@@ -21,10 +22,12 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    pub fn start(bus: Bus, metrics: Metrics) -> Self {
+    /// The publisher, and its task: that ends once every `Publisher` is gone (the writers
+    /// hold them) and what they handed over is published.
+    pub fn start(bus: Bus, metrics: Metrics) -> (Self, JoinHandle<()>) {
         let (batches, mut waiting) = mpsc::channel::<Vec<ChatMessage>>(WAITING_BATCHES);
         let counted = metrics.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut taken = Vec::new();
             while waiting.recv_many(&mut taken, WAITING_BATCHES).await > 0 {
                 let events: Vec<BusEvent> = taken.drain(..).flatten().map(message_event).collect();
@@ -32,10 +35,11 @@ impl Publisher {
                 bus.publish_many(events).await;
             }
         });
-        Self {
+        let publisher = Self {
             batches,
             metrics: counted,
-        }
+        };
+        (publisher, task)
     }
 }
 

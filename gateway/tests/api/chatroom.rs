@@ -33,7 +33,14 @@ async fn two_friends_get_exactly_one_direct_room() {
     assert_eq!(add.json::<Value>().await.unwrap()["id"], room["id"]);
     let found = get_json(&app, &b, &format!("/chatroom/direct?friendId={}", a.id)).await;
     assert_eq!(found["id"], room["id"]);
-    assert_eq!(get_json(&app, &a, "/chatroom").await["total"], 1);
+    let mine = get_json(&app, &a, "/chatroom").await;
+    assert_eq!(mine["total"], 1);
+    // API.md §7: the other person, so a client can show their picture.
+    let peer = &mine["items"][0]["peer"];
+    assert_eq!(
+        (peer["id"].clone(), peer["username"].clone()),
+        (json!(b.id), json!(b.username))
+    );
 }
 
 #[tokio::test]
@@ -116,6 +123,7 @@ async fn a_group_of_five_chats_in_order_with_unread_counts() {
     );
     assert_eq!(item["lastMessage"]["content"], "three");
     assert_eq!(item["userCount"], 5);
+    assert_eq!(item["peer"], Value::Null, "a group has no peer");
     let read = app
         .post(
             &format!("/chatroom/{id}/read"),

@@ -108,3 +108,22 @@ async fn nothing_is_lost_when_a_gateway_dies() {
         "every message once, in order"
     );
 }
+
+#[tokio::test]
+async fn a_password_reset_closes_the_users_sockets_on_every_gateway() {
+    if !redis_configured() {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = first.peer().await;
+    let user = first.register("everywhere").await;
+    let mut here = first.socket(&user.token).await;
+    let mut there = second.socket(&user.token).await;
+    for socket in [&mut here, &mut there] {
+        socket.send(json!({"event": "ping"})).await;
+        socket.expect("pong").await;
+    }
+    first.reset_password(&user, "brand-new-pw").await;
+    assert_eq!(here.closed_with().await, 4001);
+    assert_eq!(there.closed_with().await, 4001);
+}

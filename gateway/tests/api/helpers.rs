@@ -170,6 +170,40 @@ impl TestApp {
         mailed_code(email)
     }
 
+    /// Asks for a password-reset code and reads it from the mail, which the server sends in the
+    /// background after answering: waits for a mail to that address newer than the request.
+    pub async fn reset_code(&self, email: &str) -> String {
+        let before = mails_to(email);
+        let response = self
+            .get(
+                &format!("/user/update_password/captcha?address={email}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({"sent": true})
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while mails_to(email) == before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no reset mail to {email}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        mailed_code(email)
+    }
+
+    /// Resets `user`'s password through the mailed code, which revokes their tokens.
+    pub async fn reset_password(&self, user: &Registered, password: &str) {
+        let code = self.reset_code(&user.email).await;
+        let body = json!({"username": user.username, "email": user.email, "password": password,
+            "captcha": code});
+        let reset = self.post("/user/update_password", None, &body).await;
+        assert_eq!(reset.status(), StatusCode::OK);
+    }
+
     /// Registers and logs in a new user whose name starts with `prefix`.
     pub async fn register(&self, prefix: &str) -> Registered {
         let username = unique(prefix);
@@ -382,6 +416,29 @@ pub fn maildir_message(address: &str) -> Option<String> {
         })
         .max_by_key(|(modified, _)| *modified)
         .map(|(_, text)| text)
+}
+
+/// How many mails `address` has had, in the sink's maildir or in the log.
+fn mails_to(address: &str) -> usize {
+    let address = address.trim().to_lowercase();
+    match std::env::var("TEST_MAILDIR") {
+        Ok(dir) => {
+            let needle = format!("To: {address}");
+            std::fs::read_dir(std::path::Path::new(&dir).join("new"))
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                        .filter(|text| text.contains(&needle))
+                        .count()
+                })
+                .unwrap_or(0)
+        }
+        Err(_) => {
+            let needle = format!("mail to={address} ");
+            LOG.lock().unwrap().matches(&needle).count()
+        }
+    }
 }
 
 /// The six-digit code of the newest mail to `address`.

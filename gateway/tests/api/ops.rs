@@ -15,6 +15,10 @@ async fn health_and_ready() {
         ready.json::<Value>().await.unwrap(),
         json!({"status": "ready"})
     );
+    // Once a shutdown begins, readiness goes first while everything else still answers.
+    app.stop.start_draining();
+    assert_error(app.get("/ready", None).await, 503, "not_ready").await;
+    assert_eq!(app.get("/health", None).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -369,6 +369,70 @@ async fn sending_too_fast_is_refused_with_rate_limited() {
 }
 
 #[tokio::test]
+async fn joins_and_other_frames_have_budgets_too() {
+    let app = spawn_app_with(|f| {
+        f.merge(("rate_limits", "on"))
+            .merge(("ws_joins_per_sec", 0.001))
+            .merge(("ws_join_burst", 2.0))
+            .merge(("ws_other_frames_per_sec", 0.001))
+            .merge(("ws_other_frame_burst", 2.0))
+    })
+    .await;
+    let (people, room) = group(&app, 1).await;
+    let mut socket = app.socket(&people[0].token).await;
+    socket.join(room, None).await;
+    socket.join(room, Some(0)).await;
+    socket
+        .send(json!({"event": "joinRoom", "data": {"chatroomId": room, "afterSeq": 0}}))
+        .await;
+    let error = socket.expect("error").await;
+    assert_eq!(
+        (error["code"].clone(), error["chatroomId"].clone()),
+        (json!("rate_limited"), json!(room))
+    );
+    // Reads, leaves and pings share the other budget.
+    socket
+        .send(json!({"event": "read", "data": {"chatroomId": room, "seq": 0}}))
+        .await;
+    socket.send(json!({"event": "ping"})).await;
+    socket.expect("pong").await;
+    socket.send(json!({"event": "ping"})).await;
+    let error = socket.expect("error").await;
+    assert_eq!(error["code"], "rate_limited");
+    // Sends keep their own budget.
+    socket.say(room, "s1", "still fine").await;
+}
+
+#[tokio::test]
+async fn a_password_reset_closes_the_users_open_sockets_at_once() {
+    let app = spawn_app().await;
+    let (user, other) = (
+        app.register("revoked").await,
+        app.register("bystander").await,
+    );
+    let mut revoked = app.socket(&user.token).await;
+    let mut bystander = app.socket(&other.token).await;
+    for socket in [&mut revoked, &mut bystander] {
+        socket.send(json!({"event": "ping"})).await;
+        socket.expect("pong").await;
+    }
+    app.reset_password(&user, "brand-new-pw").await;
+    assert_eq!(revoked.closed_with().await, 4001);
+    bystander.send(json!({"event": "ping"})).await;
+    bystander.expect("pong").await;
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_token_expires() {
+    let app = spawn_app_with(|f| f.merge(("token_ttl_secs", 3))).await;
+    let user = app.register("expiring").await;
+    let mut socket = app.socket(&user.token).await;
+    socket.send(json!({"event": "ping"})).await;
+    socket.expect("pong").await;
+    assert_eq!(socket.closed_with().await, 4001);
+}
+
+#[tokio::test]
 async fn a_new_room_reaches_its_members_open_sockets() {
     let app = spawn_app().await;
     let owner = app.register("creator").await;

@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use gateway::adapters::captcha::{MemoryStore, RedisStore};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use test_support::{TestDb, fresh_db, unique};
@@ -12,19 +13,67 @@ use user::{
     Password, Profile, RegisterInput, SeaUserService, UserConfig, UserService, Username,
 };
 
-/// Collects what would have been mailed.
+/// Collects what would have been mailed; `down` makes it refuse every mail, as an SMTP server
+/// that is down would.
 #[derive(Default)]
-pub struct Outbox(Mutex<Vec<Mail>>);
+pub struct Outbox(
+    Mutex<Vec<Mail>>,
+    tokio::sync::Notify,
+    AtomicBool,
+    AtomicUsize,
+);
 
 #[async_trait]
 impl Mailer for Outbox {
     async fn send(&self, mail: Mail) -> Result<(), MailError> {
-        self.0.lock().unwrap().push(mail);
-        Ok(())
+        let refused = self.2.load(Ordering::SeqCst);
+        if !refused {
+            self.0.lock().unwrap().push(mail);
+        }
+        self.3.fetch_add(1, Ordering::SeqCst);
+        self.1.notify_waiters();
+        match refused {
+            true => Err(MailError("the mail server is down".to_owned())),
+            false => Ok(()),
+        }
     }
 }
 
 impl Outbox {
+    pub fn set_down(&self, down: bool) {
+        self.2.store(down, Ordering::SeqCst);
+    }
+
+    /// Mails tried so far, sent or refused.
+    pub fn attempts(&self) -> usize {
+        self.3.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `count` mails have been tried.
+    pub async fn tried(&self, count: usize) {
+        loop {
+            let tried = self.1.notified();
+            if self.attempts() >= count {
+                return;
+            }
+            tried.await;
+        }
+    }
+
+    /// The code of the `nth` mail to `to` (counting from 1), once it has been sent: for codes
+    /// mailed in the background after the request was answered.
+    pub async fn nth_code_for(&self, to: &str, nth: usize) -> String {
+        loop {
+            let sent = self.1.notified();
+            if self.count_to(to) >= nth {
+                let mails = self.0.lock().unwrap();
+                let mail = mails.iter().filter(|m| m.to == to).nth(nth - 1).unwrap();
+                return six_digits(&mail.body).expect("no code in the mail");
+            }
+            sent.await;
+        }
+    }
+
     /// The code of the newest mail to `to`.
     pub fn code_for(&self, to: &str) -> String {
         let mails = self.0.lock().unwrap();
@@ -109,6 +158,16 @@ pub fn other_code(code: &str) -> &'static str {
 }
 
 impl Harness {
+    /// Asks for a password-reset code for `address` and waits for its mail.
+    pub async fn reset_code(&self, address: &str) -> String {
+        let before = self.outbox.count_to(address);
+        self.service
+            .send_reset_captcha(&Email::parse(address).unwrap())
+            .await
+            .unwrap();
+        self.outbox.nth_code_for(address, before + 1).await
+    }
+
     /// A new address (`<prefix>…@example.com`) and the register code mailed to it.
     pub async fn register_code(&self, prefix: &str) -> (String, String) {
         let address = format!("{}@example.com", name(prefix));
