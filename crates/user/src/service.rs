@@ -29,7 +29,14 @@ pub trait UserService: Send + Sync {
     async fn profile(&self, id: UserId) -> Result<Profile, UserError>;
     /// The current token version, `None` for a user that no longer exists.
     async fn token_version(&self, id: UserId) -> Result<Option<i32>, UserError>;
-    async fn send_update_captcha(&self, id: UserId) -> Result<(), UserError>;
+    /// Mails a profile code: to `new_email` (which must be free: `EmailTaken`), the only code
+    /// that can change the email to it; without one, to the stored address (API.md §7).
+    async fn send_update_captcha(
+        &self,
+        id: UserId,
+        new_email: Option<&Email>,
+    ) -> Result<(), UserError>;
+    /// Nickname and avatar change without a code; a new email needs the code mailed to it.
     async fn update(&self, id: UserId, input: UpdateInput) -> Result<Profile, UserError>;
     /// Mails a code only when the address has an account; the answer is the same either way.
     async fn send_reset_captcha(&self, to: &Email) -> Result<(), UserError>;
@@ -98,6 +105,20 @@ impl SeaUserService {
             .filter(Column::Username.eq(username))
             .one(&self.db)
             .await?)
+    }
+
+    /// `EmailTaken` when another account has this address (the unique key still decides races).
+    async fn require_free_email(&self, me: UserId, email: &Email) -> Result<(), UserError> {
+        let taken = Users::find()
+            .filter(Column::Email.eq(email.as_str()))
+            .filter(Column::Id.ne(me.0))
+            .count(&self.db)
+            .await?
+            > 0;
+        match taken {
+            true => Err(UserError::EmailTaken),
+            false => Ok(()),
+        }
     }
 
     async fn hash(&self, password: &str) -> Result<String, UserError> {
@@ -204,19 +225,34 @@ impl UserService for SeaUserService {
     }
 
     #[tracing::instrument(skip_all, fields(user_id = id.0), err)]
-    async fn send_update_captcha(&self, id: UserId) -> Result<(), UserError> {
+    async fn send_update_captcha(
+        &self,
+        id: UserId,
+        new_email: Option<&Email>,
+    ) -> Result<(), UserError> {
         let user = self.find(id).await?;
-        let to = Email::parse(&user.email).map_err(|_| UserError::NotFound)?;
+        let to = match new_email {
+            Some(to) => {
+                self.require_free_email(id, to).await?;
+                to.clone()
+            }
+            None => Email::parse(&user.email).map_err(|_| UserError::NotFound)?,
+        };
         self.captchas.send(CaptchaFlow::Update, &to).await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = id.0), err)]
     async fn update(&self, id: UserId, input: UpdateInput) -> Result<Profile, UserError> {
         let user = self.find(id).await?;
-        let stored = Email::parse(&user.email).map_err(|_| UserError::NotFound)?;
-        self.captchas
-            .verify(CaptchaFlow::Update, &stored, &input.captcha)
-            .await?;
+        // Only a different address needs proof, and only a code mailed to that address is one.
+        let new_email = input.email.filter(|email| email.as_str() != user.email);
+        if let Some(email) = &new_email {
+            self.require_free_email(id, email).await?;
+            let code = input.captcha.as_ref().ok_or(UserError::CaptchaInvalid)?;
+            self.captchas
+                .verify(CaptchaFlow::Update, email, code)
+                .await?;
+        }
         let mut active: ActiveModel = user.into();
         if let Some(nick_name) = input.nick_name {
             active.nick_name = Set(nick_name.as_str().to_owned());
@@ -224,7 +260,7 @@ impl UserService for SeaUserService {
         if let Some(head_pic) = input.head_pic {
             active.head_pic = Set(head_pic.as_str().to_owned());
         }
-        if let Some(email) = input.email {
+        if let Some(email) = new_email {
             active.email = Set(email.as_str().to_owned());
         }
         active.update_time = Set(time::now());

@@ -280,7 +280,8 @@ pub struct UpdateInput {
     pub nick_name: Option<NickName>,
     pub head_pic: Option<HeadPic>,
     pub email: Option<Email>,
-    pub captcha: Captcha,
+    /// Needed only when `email` is a new address: the code mailed to it.
+    pub captcha: Option<Captcha>,
 }
 
 #[derive(Debug)]

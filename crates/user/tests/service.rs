@@ -338,39 +338,75 @@ async fn logins_are_throttled_per_account_and_address_per_account_and_per_addres
 }
 
 #[tokio::test]
-async fn update_needs_the_code_sent_to_the_stored_address() {
+async fn nickname_and_avatar_change_without_a_code() {
     let h = harness().await;
-    let profile = h.register(&name("upd")).await;
+    let profile = h.register(&name("nick")).await;
     let id = UserId(profile.id);
-    h.service.send_update_captcha(id).await.unwrap();
-    let code = h.outbox.code_for(&profile.email);
-    let new_email = format!("{}@example.org", name("new"));
     let input = UpdateInput {
         nick_name: Some(NickName::parse("  New Nick  ").unwrap()),
         head_pic: None,
-        email: Some(Email::parse(&new_email).unwrap()),
-        captcha: Captcha::parse(&code).unwrap(),
+        // The same address again is no change, so it needs no code either.
+        email: Some(Email::parse(&profile.email.to_uppercase()).unwrap()),
+        captcha: None,
     };
     let updated = h.service.update(id, input).await.unwrap();
-    assert_eq!(updated.nick_name, "New Nick");
-    assert_eq!(updated.email, new_email);
-    assert_eq!(updated.head_pic, profile.head_pic);
+    assert_eq!(
+        (updated.nick_name.as_str(), updated.email.as_str()),
+        ("New Nick", profile.email.as_str())
+    );
     assert_eq!(h.service.profile(id).await.unwrap(), updated);
 }
 
 #[tokio::test]
-async fn update_with_a_wrong_code_changes_nothing() {
+async fn a_new_email_needs_the_code_mailed_to_that_address() {
+    let h = harness().await;
+    let profile = h.register(&name("upd")).await;
+    let id = UserId(profile.id);
+    let new_email = format!("{}@example.org", name("new"));
+    let change = |code: Option<&str>| UpdateInput {
+        nick_name: None,
+        head_pic: None,
+        email: Some(Email::parse(&new_email).unwrap()),
+        captcha: code.map(|code| Captcha::parse(code).unwrap()),
+    };
+    // No code, or a code mailed to the stored address: the email stays.
+    let err = h.service.update(id, change(None)).await;
+    assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
+    h.service.send_update_captcha(id, None).await.unwrap();
+    let to_stored = h.outbox.code_for(&profile.email);
+    let err = h.service.update(id, change(Some(&to_stored))).await;
+    assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
+    assert_eq!(h.service.profile(id).await.unwrap(), profile);
+    // The code mailed to the new address changes it.
+    h.service
+        .send_update_captcha(id, Some(&email(&new_email)))
+        .await
+        .unwrap();
+    let to_new = h.outbox.code_for(&new_email);
+    let updated = h.service.update(id, change(Some(&to_new))).await.unwrap();
+    assert_eq!(updated.email, new_email);
+    assert_eq!(updated.nick_name, profile.nick_name);
+}
+
+#[tokio::test]
+async fn a_code_for_another_new_address_changes_nothing() {
     let h = harness().await;
     let profile = h.register(&name("keep")).await;
     let id = UserId(profile.id);
-    h.service.send_update_captcha(id).await.unwrap();
-    let code = h.outbox.code_for(&profile.email);
-    let wrong = other_code(&code);
+    let (mine, other) = (
+        format!("{}@example.org", name("mine")),
+        format!("{}@example.org", name("other")),
+    );
+    h.service
+        .send_update_captcha(id, Some(&email(&other)))
+        .await
+        .unwrap();
+    let code = h.outbox.code_for(&other);
     let input = UpdateInput {
         nick_name: Some(NickName::parse("Changed").unwrap()),
         head_pic: None,
-        email: None,
-        captcha: Captcha::parse(wrong).unwrap(),
+        email: Some(Email::parse(&mine).unwrap()),
+        captcha: Some(Captcha::parse(&code).unwrap()),
     };
     let err = h.service.update(id, input).await;
     assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
@@ -378,17 +414,20 @@ async fn update_with_a_wrong_code_changes_nothing() {
 }
 
 #[tokio::test]
-async fn update_to_a_taken_email_is_a_conflict() {
+async fn a_taken_email_is_a_conflict_when_asking_and_when_updating() {
     let h = harness().await;
     let taken = h.register(&name("taken")).await;
     let me = h.register(&name("me")).await;
-    h.service.send_update_captcha(UserId(me.id)).await.unwrap();
-    let code = h.outbox.code_for(&me.email);
+    let asked = h
+        .service
+        .send_update_captcha(UserId(me.id), Some(&email(&taken.email)))
+        .await;
+    assert!(matches!(asked, Err(UserError::EmailTaken)), "{asked:?}");
     let input = UpdateInput {
         nick_name: None,
         head_pic: None,
         email: Some(Email::parse(&taken.email).unwrap()),
-        captcha: Captcha::parse(&code).unwrap(),
+        captcha: Some(Captcha::parse("123456").unwrap()),
     };
     let err = h.service.update(UserId(me.id), input).await;
     assert!(matches!(err, Err(UserError::EmailTaken)), "{err:?}");

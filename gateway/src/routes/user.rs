@@ -169,18 +169,34 @@ pub async fn info(
     Ok(web::Json(state.users.profile(auth.id).await?))
 }
 
-#[utoipa::path(get, path = "/user/update/captcha", tag = "user", security(("bearer" = [])),
-    responses((status = 200, body = Sent), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[derive(Deserialize, IntoParams)]
+pub struct NewAddressQuery {
+    /// The new email the code is for (API.md §7); without it, the stored address gets a code,
+    /// which changes nothing that needs one.
+    address: Option<String>,
+}
+
+/// Mails the code that lets `/user/update` change the email to `address`.
+#[utoipa::path(get, path = "/user/update/captcha", tag = "user", params(NewAddressQuery), security(("bearer" = [])),
+    responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn update_captcha(
     state: web::Data<AppState>,
     req: HttpRequest,
     auth: AuthUser,
+    query: web::Query<NewAddressQuery>,
 ) -> Result<web::Json<Sent>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let address = query.address.as_deref().map(Email::parse);
+    let address = address.and_then(|parsed| errors.check("address", parsed));
+    errors.done(Some(()))?;
     state
         .limits
         .check(Limit::Captcha, &client_address(&req))
         .await?;
-    state.users.send_update_captcha(auth.id).await?;
+    state
+        .users
+        .send_update_captcha(auth.id, address.as_ref())
+        .await?;
     Ok(web::Json(Sent { sent: true }))
 }
 
@@ -190,9 +206,10 @@ pub struct UpdateRequest {
     nick_name: Option<String>,
     /// A `url` from `/storage/presign` (purpose avatar), or empty to clear.
     head_pic: Option<String>,
-    /// A new address; the captcha is still the one sent to the current address.
+    /// A new address: it needs `captcha`, the code mailed to it by
+    /// `/user/update/captcha?address=`.
     email: Option<String>,
-    #[schema(required = true)]
+    /// Only for a new email; ignored otherwise.
     captcha: Option<String>,
 }
 
@@ -215,8 +232,10 @@ pub async fn update(
     let head_pic = head_pic.and_then(|parsed| errors.check("headPic", parsed));
     let email = req.email.as_deref().map(Email::parse);
     let email = email.and_then(|parsed| errors.check("email", parsed));
-    let captcha = errors.required("captcha", req.captcha.as_deref(), Captcha::parse);
-    let captcha = errors.done(captcha)?;
+    // Checked only when given: an update that keeps the email ignores it.
+    let captcha = req.captcha.as_deref().map(Captcha::parse);
+    let captcha = captcha.and_then(|parsed| errors.check("captcha", parsed));
+    errors.done(Some(()))?;
     let input = UpdateInput {
         nick_name,
         head_pic,

@@ -97,9 +97,8 @@ async fn an_avatar_round_trips_and_becomes_the_head_pic() {
     assert_eq!(content_type, "image/png");
     assert_eq!(bytes, PNG);
 
-    app.get("/user/update/captcha", Some(&me.token)).await;
-    let code = mailed_code(&me.email);
-    let body = json!({"headPic": url, "captcha": code});
+    // An avatar needs no code (API.md §7).
+    let body = json!({"headPic": url});
     let updated = app.post("/user/update", Some(&me.token), &body).await;
     assert_eq!(updated.status(), StatusCode::OK);
     let info = get_json(&app, &me, "/user/info").await;
@@ -301,8 +300,7 @@ async fn keys_are_made_by_the_server_per_user() {
 
     // b cannot wear a's avatar.
     let url = upload(&app, &a, "avatar", "a.png", "image/png", PNG).await;
-    app.get("/user/update/captcha", Some(&b.token)).await;
-    let body = json!({"headPic": url, "captcha": mailed_code(&b.email)});
+    let body = json!({"headPic": url});
     let refused = app.post("/user/update", Some(&b.token), &body).await;
     let body = assert_error(refused, 400, "validation_failed").await;
     assert_eq!(error_fields(&body), ["headPic"]);

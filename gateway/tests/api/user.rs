@@ -276,48 +276,59 @@ async fn update_profile_with_the_mailed_code() {
     let app = spawn_app().await;
     let user = app.register("upd").await;
     let token = Some(user.token.as_str());
-    let no_code = app
-        .post("/user/update", token, &json!({"nickName": "X"}))
-        .await;
-    assert_eq!(
-        error_fields(&assert_error(no_code, 400, "validation_failed").await),
-        ["captcha"]
-    );
-
-    let sent = app.get("/user/update/captcha", token).await;
-    assert_eq!(sent.json::<Value>().await.unwrap(), json!({"sent": true}));
-    let code = mailed_code(&user.email);
+    // API.md §7: nickname and avatar need no code.
     let foreign = format!("{}/storage/object/avatar/{}/x/a.png", app.base, user.id + 1);
     let bad = app
         .post(
             "/user/update",
             token,
-            &json!({"headPic": foreign, "nickName": "", "captcha": code}),
+            &json!({"headPic": foreign, "nickName": ""}),
         )
         .await;
     let bad = assert_error(bad, 400, "validation_failed").await;
     assert_eq!(error_fields(&bad), ["nickName", "headPic"]);
-
     let own = format!("{}/storage/object/avatar/{}/abc/me.png", app.base, user.id);
+    let renamed = app
+        .post(
+            "/user/update",
+            token,
+            &json!({"nickName": "Renamed", "headPic": own}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+
+    // A new email needs the code mailed to that address, and nothing else.
     let new_email = format!("{}@example.org", unique("moved"));
-    let body = json!({"nickName": "Renamed", "headPic": own, "email": new_email, "captcha": code});
+    let no_code = app
+        .post("/user/update", token, &json!({"email": new_email}))
+        .await;
+    assert_error(no_code, 400, "captcha_invalid").await;
+    let sent = app
+        .get(&format!("/user/update/captcha?address={new_email}"), token)
+        .await;
+    assert_eq!(sent.json::<Value>().await.unwrap(), json!({"sent": true}));
+    let code = mailed_code(&new_email);
+    let body = json!({"nickName": "Moved", "email": new_email, "captcha": code});
     let updated = app.post("/user/update", token, &body).await;
     assert_eq!(updated.status(), StatusCode::OK);
     let updated: Value = updated.json().await.unwrap();
-    assert_eq!(updated["nickName"], "Renamed");
+    assert_eq!(updated["nickName"], "Moved");
     assert_eq!(updated["headPic"], own.as_str());
     assert_eq!(updated["email"], new_email.as_str());
     let info: Value = app.get("/user/info", token).await.json().await.unwrap();
     assert_eq!(info, updated);
-    // The code was used up.
-    let reuse = app
-        .post(
-            "/user/update",
+    // Someone else's address is a conflict as soon as the code is asked for.
+    let other = app.register("other").await;
+    let taken = app
+        .get(
+            &format!("/user/update/captcha?address={}", other.email),
             token,
-            &json!({"nickName": "Again", "captcha": code}),
         )
         .await;
-    assert_error(reuse, 400, "captcha_invalid").await;
+    assert_error(taken, 409, "email_taken").await;
+    let bad_address = app.get("/user/update/captcha?address=nope", token).await;
+    let bad_address = assert_error(bad_address, 400, "validation_failed").await;
+    assert_eq!(error_fields(&bad_address), ["address"]);
 }
 
 #[tokio::test]

@@ -47,8 +47,9 @@ export const user = {
   login: (body: { username: string; password: string }, options?: RequestOptions) =>
     post<{ user: Profile; token: string }>('/user/login', body, options),
   info: (options?: RequestOptions) => get<Profile>('/user/info', options),
-  updateCaptcha: () => get<{ sent: boolean }>('/user/update/captcha'),
-  update: (body: { nickName?: string; headPic?: string; email?: string; captcha: string }, options?: RequestOptions) =>
+  /** The code that lets `update` change the e-mail to `address` (mailed to that address). */
+  updateCaptcha: (address: string) => get<{ sent: boolean }>('/user/update/captcha', { params: { address } }),
+  update: (body: { nickName?: string; headPic?: string; email?: string; captcha?: string }, options?: RequestOptions) =>
     post<Profile>('/user/update', body, options),
   passwordCaptcha: (address: string) =>
     get<{ sent: boolean }>('/user/update_password/captcha', { params: { address } }),

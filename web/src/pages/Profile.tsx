@@ -24,7 +24,10 @@ export function ProfilePage() {
   const [headPic, setHeadPic] = useState<string | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
+  // Only a new e-mail needs a code, mailed to that new address (API.md §7).
+  const email = Form.useWatch('email', form) ?? me?.email ?? '';
   if (!me) return null;
+  const emailChanged = email.trim().toLowerCase() !== me.email;
 
   const pickAvatar = async (file: File) => {
     if (!AVATAR_TYPES.includes(file.type)) {
@@ -38,7 +41,7 @@ export function ProfilePage() {
     setProgress(0);
     try {
       setHeadPic(await uploadFile(file, 'avatar', setProgress));
-      message.info('Avatar uploaded. Enter the code from the e-mail and save to use it.');
+      message.info('Avatar uploaded. Save to use it.');
     } catch (error) {
       if (error instanceof Error) message.error(error.message);
     } finally {
@@ -48,9 +51,12 @@ export function ProfilePage() {
 
   const save = (values: Values) =>
     submitForm(form, setBusy, async () => {
-      const body: { nickName?: string; email?: string; headPic?: string; captcha: string } = { captcha: values.captcha };
+      const body: { nickName?: string; email?: string; headPic?: string; captcha?: string } = {};
       if (values.nickName !== me.nickName) body.nickName = values.nickName;
-      if (values.email !== me.email) body.email = values.email;
+      if (values.email.trim().toLowerCase() !== me.email) {
+        body.email = values.email;
+        body.captcha = values.captcha;
+      }
       if (headPic !== null) body.headPic = headPic;
       const updated = await user.update(body, { silent: true });
       setMe(updated);
@@ -79,10 +85,10 @@ export function ProfilePage() {
           <Form.Item name="nickName" label="Nickname" rules={nickNameRules}>
             <Input />
           </Form.Item>
-          <Form.Item name="email" label="E-mail" rules={emailRules} extra="The code always goes to your current address.">
+          <Form.Item name="email" label="E-mail" rules={emailRules} extra="A new address needs the code we mail to it.">
             <Input />
           </Form.Item>
-          <CaptchaField onSend={() => user.updateCaptcha()} />
+          {emailChanged && <CaptchaField onSend={() => user.updateCaptcha(email.trim())} />}
           <Button type="primary" htmlType="submit" loading={busy} data-testid="profile-save">
             Save
           </Button>
