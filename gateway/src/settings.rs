@@ -55,6 +55,7 @@ pub struct Settings {
     pub ws_max_sockets_per_user: usize,
     pub ws_max_rooms_per_socket: usize,
     pub ws_max_sends_in_flight: usize,
+    pub ws_catch_up_ms: u64,
     pub shutdown_drain_ms: u64,
     pub write_writers: usize,
     pub write_queue: usize,

@@ -118,6 +118,11 @@ impl Application {
             _ => Bus::start_local(metrics.clone()),
         };
         let pipeline = start_write_pipeline(&settings, &db, &bus, &metrics).await?;
+        crate::ws::catch_up::start(
+            hub.clone(),
+            db.clone(),
+            Duration::from_millis(settings.ws_catch_up_ms),
+        );
         let sends = pipeline.sends.clone();
         let (shutdown, shutdown_rx) = watch::channel(false);
         let draining = Arc::new(AtomicBool::new(false));

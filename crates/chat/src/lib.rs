@@ -18,7 +18,7 @@ mod types;
 pub use batch::Outgoing;
 pub use error::ChatError;
 pub use message::{ChatMessage, MessageKind};
-pub use messages::messages_by_ids;
+pub use messages::{messages_after, messages_by_ids};
 pub use pipeline::{PipelineConfig, Reply, SendQueue, Stored, Unpublished, Writer, answer_of};
 pub use room_list::RoomListItem;
 pub use service::{ChatService, SeaChatService};

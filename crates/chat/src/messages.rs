@@ -76,6 +76,23 @@ pub async fn messages_by_ids(
     query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
 }
 
+/// The messages at these (room, seq) places, one statement (for a page of rooms: an `OR` of
+/// exact matches, each one probe of the (room, seq) index).
+pub async fn messages_at(
+    conn: &impl ConnectionTrait,
+    places: &[(i64, i64)],
+) -> Result<Vec<ChatMessage>, DbErr> {
+    if places.is_empty() {
+        return Ok(Vec::new());
+    }
+    let matches = vec!["(h.chatroom_id = ? AND h.seq = ?)"; places.len()].join(" OR ");
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE {matches}");
+    let values = places
+        .iter()
+        .flat_map(|(room, seq)| [Value::from(*room), Value::from(*seq)]);
+    query(conn, sql, values.collect()).await
+}
+
 /// The messages stored under these (sender, clientId) pairs, whichever room they are in.
 pub async fn messages_by_client_ids(
     conn: &impl ConnectionTrait,
@@ -93,6 +110,17 @@ pub async fn messages_by_client_ids(
         .iter()
         .flat_map(|(sender, client_id)| [Value::from(*sender), Value::from(*client_id)]);
     query(conn, sql, values.collect()).await
+}
+
+/// The newest `limit` messages of a room after `after`, ascending: what a reader that has
+/// everything up to `after` missed (no membership check: for the server's own catch-up).
+pub async fn messages_after(
+    conn: &impl ConnectionTrait,
+    room: i64,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<ChatMessage>, DbErr> {
+    messages_page(conn, room, (Some(after), None), limit, true).await
 }
 
 /// Up to `limit` messages of a room with `after < seq < before`, returned ascending by seq:

@@ -19,6 +19,9 @@ use tokio::task::JoinHandle;
 #[async_trait]
 pub trait Stored: Send + Sync {
     async fn stored(&self, messages: Vec<ChatMessage>);
+    /// Messages stored by an earlier batch whose clientId came again: published once more,
+    /// since the first publish may have been lost (a sender retries when it got no answer).
+    async fn repeated(&self, _messages: Vec<ChatMessage>) {}
 }
 
 /// Publishes nothing: for tools and tests that store messages no socket is waiting for.
@@ -209,6 +212,16 @@ impl Writer {
                 _ => None,
             })
             .collect();
+        let new_ids: std::collections::HashSet<i64> = created.iter().map(|m| m.id).collect();
+        let mut repeated: Vec<ChatMessage> = answers
+            .iter()
+            .filter_map(|answer| match answer {
+                Ok(posted) if !new_ids.contains(&posted.message.id) => Some(posted.message.clone()),
+                _ => None,
+            })
+            .collect();
+        repeated.sort_by_key(|m| m.id);
+        repeated.dedup_by_key(|m| m.id);
         // Answered first, published second: a sender's socket has its ack in hand before its
         // own message can come back to it through the bus.
         for (reply, answer) in replies.into_iter().zip(answers) {
@@ -218,6 +231,9 @@ impl Writer {
         }
         if !created.is_empty() {
             self.sink.stored(created).await;
+        }
+        if !repeated.is_empty() {
+            self.sink.repeated(repeated).await;
         }
     }
 

@@ -1,7 +1,7 @@
 //! "My rooms": the room rows (chatroom's) with each room's last message and unread count
 //! (ours), in four statements whatever the page size.
 use crate::message::ChatMessage;
-use crate::messages::{messages_by_ids, unread_counts};
+use crate::messages::{messages_at, unread_counts};
 use chatroom::{RoomKind, room_page};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -37,11 +37,17 @@ pub async fn room_list(
     page: PageRequest,
 ) -> Result<Page<RoomListItem>, DbErr> {
     let (entries, total) = room_page(conn, me, name, page).await?;
-    let ids: Vec<i64> = entries.iter().filter_map(|e| e.last_message_id).collect();
-    let mut last: HashMap<i64, ChatMessage> = messages_by_ids(conn, &ids)
+    // By (room, seq), the room's own order: right even for a room whose last message a gateway
+    // of the previous version stored (it moves `last_seq` but not `last_message_id`).
+    let places: Vec<(i64, i64)> = entries
+        .iter()
+        .filter(|e| e.last_seq > 0)
+        .map(|e| (e.id, e.last_seq))
+        .collect();
+    let mut last: HashMap<i64, ChatMessage> = messages_at(conn, &places)
         .await?
         .into_iter()
-        .map(|message| (message.id, message))
+        .map(|message| (message.chatroom_id, message))
         .collect();
     // Only rooms with something past my marker can have unread messages.
     let behind: Vec<(i64, i64)> = entries
@@ -55,7 +61,7 @@ pub async fn room_list(
         .map(|entry| RoomListItem {
             id: entry.id,
             unread_count: unread.get(&entry.id).copied().unwrap_or(0),
-            last_message: entry.last_message_id.and_then(|id| last.remove(&id)),
+            last_message: last.remove(&entry.id),
             name: entry.name,
             kind: entry.kind,
             user_count: entry.user_count,

@@ -215,6 +215,40 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
     );
 }
 
+#[tokio::test]
+async fn the_room_list_shows_the_message_at_the_rooms_seq() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let w = world(2).await;
+    let room = w.group(2).await;
+    w.say(1, room, "first").await;
+    // As a gateway of the previous version stores: seq and time move, `last_message_id` not.
+    let backend = w.db.conn.get_database_backend();
+    let now = user::time::now();
+    let insert = Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO chat_history (chatroom_id, seq, sender_id, type, content, client_id, \
+         create_time, update_time) VALUES (?, 2, ?, 0, 'second', 'old-gw', ?, ?)",
+        [room.into(), w.users[1].0.into(), now.into(), now.into()],
+    );
+    w.db.conn.execute_raw(insert).await.unwrap();
+    let advance = Statement::from_sql_and_values(
+        backend,
+        "UPDATE chatroom SET last_seq = 2, update_time = ? WHERE id = ?",
+        [now.into(), room.into()],
+    );
+    w.db.conn.execute_raw(advance).await.unwrap();
+    let list = w
+        .chat
+        .rooms(w.users[0], None, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        list.items[0].last_message.as_ref().unwrap().content,
+        "second"
+    );
+    assert_eq!(list.items[0].unread_count, 2);
+}
+
 /// Counts the statements a connection runs.
 #[tokio::test]
 async fn lists_and_history_run_a_fixed_number_of_statements() {

@@ -15,6 +15,6 @@ mod types;
 pub use error::ChatroomError;
 pub use list::{RoomEntry, room_names, room_page};
 pub use membership::{is_member, lock_room, require_member, require_member_locked};
-pub use seq::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among};
+pub use seq::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among, room_seqs};
 pub use service::{ChatroomService, SeaChatroomService};
 pub use types::{GroupName, RoomInfo, RoomKind, RoomSummary};

@@ -29,9 +29,8 @@ pub struct RoomEntry {
     pub user_count: u64,
     /// The other member of a direct room (`None` in a group, or when they have gone).
     pub peer: Option<UserSummary>,
-    /// The newest message's seq and id (`None` before the first message).
+    /// The newest message's seq.
     pub last_seq: i64,
-    pub last_message_id: Option<i64>,
     /// Where my read marker stands.
     pub last_read_seq: i64,
     pub update_time: DateTime<Utc>,
@@ -44,7 +43,6 @@ struct EntryRow {
     name: String,
     user_count: i64,
     last_seq: i64,
-    last_message_id: Option<i64>,
     last_read_seq: i64,
     update_time: DateTime<Utc>,
     peer_id: Option<i64>,
@@ -114,7 +112,7 @@ pub async fn room_page(
     // then by the room's id: a later message moves its room up even within one millisecond.
     let sql = format!(
         "SELECT c.id, c.type AS kind, {SHOWN_NAME} AS name, c.update_time, c.last_seq, \
-         c.last_message_id, uc.last_read_seq, o.id AS peer_id, o.username AS peer_username, \
+         uc.last_read_seq, o.id AS peer_id, o.username AS peer_username, \
          o.nick_name AS peer_nick_name, o.head_pic AS peer_head_pic, \
          (SELECT COUNT(*) FROM user_chatroom m WHERE m.chatroom_id = c.id) AS user_count\
          {from_where} ORDER BY c.update_time DESC, c.last_message_id DESC, c.id DESC \
@@ -135,7 +133,6 @@ pub async fn room_page(
             kind: RoomKind::from_db(&row.kind),
             user_count: u64::try_from(row.user_count).unwrap_or(0),
             last_seq: row.last_seq,
-            last_message_id: row.last_message_id,
             last_read_seq: row.last_read_seq,
             update_time: row.update_time,
         })

@@ -108,7 +108,7 @@ pub async fn advance_rooms(conn: &impl ConnectionTrait, rooms: &[RoomSeq]) -> Re
     }
     if is_mysql(conn) {
         let sql = format!(
-            "UPDATE {} STRAIGHT_JOIN chatroom c ON c.id = v.id \
+            "UPDATE {} STRAIGHT_JOIN chatroom c FORCE INDEX (PRIMARY) ON c.id = v.id \
              SET c.last_seq = v.s, c.last_message_id = v.m, c.update_time = v.t",
             json_table(&["id BIGINT", "s BIGINT", "m BIGINT", "t DATETIME(6)"]),
         );
@@ -164,7 +164,7 @@ pub async fn members_among(
     const COLUMNS: &str = "m.chatroom_id, u.id, u.username, u.nick_name, u.head_pic";
     let (sql, values) = if is_mysql(conn) {
         let sql = format!(
-            "SELECT {COLUMNS} FROM {} STRAIGHT_JOIN user_chatroom m \
+            "SELECT {COLUMNS} FROM {} STRAIGHT_JOIN user_chatroom m FORCE INDEX (PRIMARY) \
              ON m.user_id = v.u AND m.chatroom_id = v.r JOIN users u ON u.id = m.user_id",
             json_table(&["u BIGINT", "r BIGINT"]),
         );
@@ -218,8 +218,8 @@ pub async fn mark_sent(
     }
     if is_mysql(conn) {
         let sql = format!(
-            "UPDATE {} STRAIGHT_JOIN user_chatroom m ON m.user_id = v.u AND m.chatroom_id = v.r \
-             SET m.last_read_seq = v.s",
+            "UPDATE {} STRAIGHT_JOIN user_chatroom m FORCE INDEX (PRIMARY) \
+             ON m.user_id = v.u AND m.chatroom_id = v.r SET m.last_read_seq = v.s",
             json_table(&["u BIGINT", "r BIGINT", "s BIGINT"]),
         );
         let rows = markers
@@ -246,4 +246,24 @@ pub async fn mark_sent(
             .flat_map(|(user, room, _)| [Value::from(user.0), Value::from(*room)]),
     );
     execute(conn, sql, values).await
+}
+
+/// The newest seq of each of these rooms that exists, in one statement per thousand rooms.
+pub async fn room_seqs(
+    conn: &impl ConnectionTrait,
+    rooms: &[i64],
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let mut seqs = HashMap::with_capacity(rooms.len());
+    for chunk in rooms.chunks(1000) {
+        let sql = format!(
+            "SELECT id, last_seq FROM chatroom WHERE id IN ({})",
+            marks(chunk.len(), "?")
+        );
+        let values: Vec<Value> = chunk.iter().map(|room| Value::from(*room)).collect();
+        let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+        for row in conn.query_all_raw(statement).await? {
+            seqs.insert(row.try_get("", "id")?, row.try_get("", "last_seq")?);
+        }
+    }
+    Ok(seqs)
 }

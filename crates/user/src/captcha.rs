@@ -155,8 +155,11 @@ impl Captchas {
         if let Some(daily) = &daily {
             self.within_daily_tries(daily).await?;
         }
+        // Only a try at a live code counts for the day: guesses while there is none cannot
+        // lock the owner out of resetting.
+        let live = self.store.get(&code_key(flow, to)).await?.is_some();
         let checked = self.check(flow, to, given).await;
-        if let (Err(UserError::CaptchaInvalid), Some(daily)) = (&checked, &daily) {
+        if let (Err(UserError::CaptchaInvalid), Some(daily), true) = (&checked, &daily, live) {
             self.store.increment(daily, DAY).await?;
         }
         checked

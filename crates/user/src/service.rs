@@ -187,8 +187,12 @@ impl UserService for SeaUserService {
     async fn login(&self, input: LoginInput, client: &str) -> Result<LoggedIn, UserError> {
         self.throttle.admit_address(client).await?;
         let user = self.find_by_username(input.username.as_str()).await?;
-        if let Some(user) = &user {
-            self.throttle.admit_account(user.id, client).await?;
+        match &user {
+            Some(user) => self.throttle.admit_account(user.id, client).await?,
+            None => {
+                let name = input.username.as_str();
+                self.throttle.admit_unknown(name, client).await?
+            }
         }
         let hash = match &user {
             Some(user) => user.password_hash.clone(),

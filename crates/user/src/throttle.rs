@@ -50,10 +50,20 @@ impl LoginThrottle {
     pub async fn admit_account(&self, account: i64, address: &str) -> Result<(), UserError> {
         self.under(&account_key(account), self.limits.per_account)
             .await?;
-        let pair = pair_key(account, address);
-        let from_here = self.store.increment(&pair, self.limits.window).await?;
-        if from_here > self.limits.per_account_address {
-            return Err(self.throttled(&pair).await?);
+        self.count_from(pair_key(account, address)).await
+    }
+
+    /// A name no account has is counted per (name, address) like an account, so that a 429
+    /// never tells a registered name from an unknown one.
+    pub async fn admit_unknown(&self, name: &str, address: &str) -> Result<(), UserError> {
+        let key = format!("login_fail:name:{}:addr:{address}", name.to_lowercase());
+        self.count_from(key).await
+    }
+
+    async fn count_from(&self, key: String) -> Result<(), UserError> {
+        let attempts = self.store.increment(&key, self.limits.window).await?;
+        if attempts > self.limits.per_account_address {
+            return Err(self.throttled(&key).await?);
         }
         Ok(())
     }

@@ -322,6 +322,18 @@ async fn logins_are_throttled_per_account_and_address_per_account_and_per_addres
             .login(login(&name("x"), "whatever"), "10.0.0.3")
             .await;
     }
+    // A name without an account is bounded per (name, address) like an account: its 429 does
+    // not tell the two apart.
+    let ghost = name("ghost");
+    for _ in 0..3 {
+        let err = h.service.login(login(&ghost, "whatever"), "10.0.0.7").await;
+        assert!(matches!(err, Err(UserError::InvalidCredentials)), "{err:?}");
+    }
+    let err = h.service.login(login(&ghost, "whatever"), "10.0.0.7").await;
+    assert!(
+        matches!(err, Err(UserError::TooManyAttempts { .. })),
+        "{err:?}"
+    );
     let other = h.register(&name("fresh")).await;
     let err = h
         .service
@@ -505,6 +517,37 @@ async fn reset_codes_have_a_daily_cap_of_wrong_tries_per_address() {
         .login(login(&profile.username, "secret-pw"), "10.1.0.2")
         .await;
     assert!(old.is_ok(), "the password did not change: {old:?}");
+}
+
+#[tokio::test]
+async fn guesses_while_no_reset_code_is_out_do_not_use_up_the_day() {
+    let mut config = test_config();
+    config.captcha.reset_wrong_tries_per_day = 3;
+    let h = harness_with(config).await;
+    let profile = h.register(&name("nocode")).await;
+    for _ in 0..5 {
+        let err = h
+            .service
+            .reset_password(reset_input(
+                &profile.username,
+                &profile.email,
+                "brand-new",
+                "123456",
+            ))
+            .await;
+        assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
+    }
+    // The owner asks for a code now and still gets to use it.
+    let code = h.reset_code(&profile.email).await;
+    h.service
+        .reset_password(reset_input(
+            &profile.username,
+            &profile.email,
+            "brand-new",
+            &code,
+        ))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -232,9 +232,12 @@ pub async fn update(
     let head_pic = head_pic.and_then(|parsed| errors.check("headPic", parsed));
     let email = req.email.as_deref().map(Email::parse);
     let email = email.and_then(|parsed| errors.check("email", parsed));
-    // Checked only when given: an update that keeps the email ignores it.
-    let captcha = req.captcha.as_deref().map(Captcha::parse);
-    let captcha = captcha.and_then(|parsed| errors.check("captcha", parsed));
+    // An update that keeps the email ignores the captcha, whatever it holds (API.md §7); with a
+    // new email, one that cannot be a code is as wrong as a wrong code.
+    let captcha = req
+        .captcha
+        .as_deref()
+        .and_then(|raw| Captcha::parse(raw).ok());
     errors.done(Some(()))?;
     let input = UpdateInput {
         nick_name,

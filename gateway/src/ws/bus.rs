@@ -255,8 +255,8 @@ async fn run_subscriber(
                 channels.extend(rooms.iter().map(|room| room_channel(&prefix, *room)));
                 if sink.subscribe(&channels).await.is_ok() {
                     backoff = Duration::from_millis(100);
-                    // Whatever was published while the subscription was down is lost for the
-                    // local sockets: they are closed (1013) and rejoin with `afterSeq`.
+                    // Whatever was published while the subscription was down did not reach the
+                    // local sockets: the catch-up reads it from the database now; they stay open.
                     if connected_before {
                         hub.resync_all();
                         metrics.bus_reconnects.inc();

@@ -136,6 +136,10 @@ impl Connection {
         self.state
             .hub
             .connect(self.id, self.user.id, queue_tx, kick_tx);
+        // A password reset that committed after the upgrade's check, but was announced before
+        // the hub knew this socket, would have missed it: the token is checked once more now.
+        let version = self.state.users.token_version(self.user.id).await;
+        let still_valid = matches!(version, Ok(Some(v)) if v == self.user.token_version);
         let mut shutdown = self.state.shutdown.clone();
         let mut heartbeat = tokio::time::interval(self.state.ws.ping_interval);
         let mut last_heard = Instant::now();
@@ -143,13 +147,15 @@ impl Connection {
         tokio::pin!(expiry);
         let max_in_flight = self.state.ws.max_sends_in_flight;
         let close = loop {
+            if !still_valid {
+                break Some(token_ended("token revoked: log in again"));
+            }
             let in_flight = self.pending.as_ref().map_or(0, |p| p.len());
             tokio::select! {
                 biased;
                 kick = &mut kicked => {
                     let description = match kick {
                         Ok(Kick::SlowReader) => "too slow: rejoin with afterSeq",
-                        Ok(Kick::Resync) => "messages may have been missed: rejoin with afterSeq",
                         Ok(Kick::Revoked) => break Some(token_ended("token revoked: log in again")),
                         Err(_) => "dropped by the hub",
                     };
@@ -451,6 +457,7 @@ impl Connection {
             .unwrap_or(0)
             .max(last_seq);
         self.joined.insert(room, seen);
+        self.state.hub.seen(room, seen);
         self.refused.remove(&room);
         self.send(&ServerFrame::Joined {
             chatroom_id: room,

@@ -25,8 +25,6 @@ pub struct LiveFrame {
 pub enum Kick {
     /// Its queue was full: the reader is too slow for the room.
     SlowReader,
-    /// The bus may have lost messages (Redis reconnected): rejoin with `afterSeq`.
-    Resync,
     /// The user's tokens were revoked (a password reset): log in again.
     Revoked,
 }
@@ -44,6 +42,9 @@ pub struct Hub {
     conns: HashMap<ConnId, Conn>,
     rooms: HashMap<i64, HashSet<ConnId>>,
     users: HashMap<UserId, HashSet<ConnId>>,
+    /// Per room with local sockets, the newest seq this gateway has delivered or its sockets
+    /// were told at their join: the catch-up compares it with the database.
+    seqs: HashMap<i64, i64>,
     /// Socket-room pairs, kept as they change (for the metrics).
     joined: usize,
     /// Since the last `take_counts`: frames queued, sockets dropped for a full queue.
@@ -142,9 +143,35 @@ impl Hub {
         }
         if members.is_empty() {
             self.rooms.remove(&room);
+            self.seqs.remove(&room);
             return removed;
         }
         false
+    }
+
+    /// A socket of `room` has everything up to `seq` (what its join read from the database).
+    pub fn seen(&mut self, room: i64, seq: i64) {
+        if self.rooms.contains_key(&room) {
+            let newest = self.seqs.entry(room).or_insert(seq);
+            *newest = (*newest).max(seq);
+        }
+    }
+
+    /// The rooms with local sockets whose newest seq is known, and that seq.
+    pub fn seqs(&self) -> Vec<(i64, i64)> {
+        self.seqs.iter().map(|(room, seq)| (*room, *seq)).collect()
+    }
+
+    /// Every (user, room) that has a local socket in the room.
+    pub fn memberships(&self) -> Vec<(UserId, i64)> {
+        let mut pairs: Vec<(UserId, i64)> = self
+            .conns
+            .values()
+            .flat_map(|conn| conn.rooms.iter().map(|room| (conn.user, *room)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
     }
 
     fn conns_of(&self, user: UserId) -> Vec<ConnId> {
@@ -193,6 +220,9 @@ impl Hub {
     /// Queues the frame for every socket in the room. A socket whose queue is full is let go
     /// (told through its kick signal), never waited for.
     pub fn deliver(&mut self, room: i64, frame: &Outbound) -> Interest {
+        if let Some(seq) = frame.seq {
+            self.seen(room, seq);
+        }
         let conns: Vec<ConnId> = self
             .rooms
             .get(&room)
@@ -228,12 +258,6 @@ impl Hub {
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
-    }
-
-    /// Lets go of every socket with `reason` (each is told through its kick signal).
-    pub fn kick_all(&mut self, reason: Kick) -> Interest {
-        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
-        self.kick(conns, reason)
     }
 
     /// Lets go of every socket of `user` with `reason`.

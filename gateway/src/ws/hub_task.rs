@@ -4,7 +4,7 @@ use crate::ws::bus::Subscriptions;
 use crate::ws::hub::{ConnId, Hub, Interest, Kick, Outbound};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use user::UserId;
 
 enum Command {
@@ -41,8 +41,15 @@ enum Command {
         user: UserId,
         reason: Kick,
     },
-    KickAll {
-        reason: Kick,
+    Seen {
+        room: i64,
+        seq: i64,
+    },
+    Seqs {
+        reply: oneshot::Sender<Vec<(i64, i64)>>,
+    },
+    Memberships {
+        reply: oneshot::Sender<Vec<(UserId, i64)>>,
     },
 }
 
@@ -51,6 +58,8 @@ enum Command {
 pub struct HubHandle {
     commands: mpsc::UnboundedSender<Command>,
     next_conn: Arc<AtomicU64>,
+    /// Wakes the catch-up (`ws::catch_up`) before its next round.
+    catch_up: Arc<Notify>,
 }
 
 impl HubHandle {
@@ -61,7 +70,32 @@ impl HubHandle {
         Self {
             commands,
             next_conn: Arc::new(AtomicU64::new(1)),
+            catch_up: Arc::new(Notify::new()),
         }
+    }
+
+    /// What wakes the catch-up early.
+    pub fn catch_up_signal(&self) -> Arc<Notify> {
+        self.catch_up.clone()
+    }
+
+    /// A socket of `room` has everything up to `seq`.
+    pub fn seen(&self, room: i64, seq: i64) {
+        self.send(Command::Seen { room, seq });
+    }
+
+    /// The rooms with local sockets and the newest seq delivered in each.
+    pub async fn seqs(&self) -> Vec<(i64, i64)> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Seqs { reply });
+        answer.await.unwrap_or_default()
+    }
+
+    /// Every (user, room) with a local socket in the room.
+    pub async fn memberships(&self) -> Vec<(UserId, i64)> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Memberships { reply });
+        answer.await.unwrap_or_default()
     }
 
     pub fn next_conn_id(&self) -> ConnId {
@@ -120,11 +154,10 @@ impl HubHandle {
         self.send(Command::UsersAdded { users, frame });
     }
 
-    /// Lets go of every socket: the bus may have lost messages, clients rejoin with `afterSeq`.
+    /// The bus may have lost messages (its subscription was down): the catch-up compares
+    /// every local room with the database now, and the sockets stay open.
     pub fn resync_all(&self) {
-        self.send(Command::KickAll {
-            reason: Kick::Resync,
-        });
+        self.catch_up.notify_one();
     }
 
     pub fn user_removed(&self, user: UserId, frame: Outbound) {
@@ -201,8 +234,19 @@ async fn run(
                 }
             }
             Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
-            Command::KickAll { reason } => hub.kick_all(reason),
             Command::KickUser { user, reason } => hub.kick_user(user, reason),
+            Command::Seen { room, seq } => {
+                hub.seen(room, seq);
+                Interest::default()
+            }
+            Command::Seqs { reply } => {
+                let _ = reply.send(hub.seqs());
+                Interest::default()
+            }
+            Command::Memberships { reply } => {
+                let _ = reply.send(hub.memberships());
+                Interest::default()
+            }
         };
         let counts = hub.take_counts();
         metrics.sockets_open.set(gauge_value(counts.sockets));

@@ -80,13 +80,28 @@ fn membership_changes_move_every_socket_of_the_user() {
 }
 
 #[test]
-fn kick_all_lets_every_socket_go() {
+fn kicking_a_user_lets_only_their_sockets_go() {
     let mut hub = Hub::default();
     let (_a, mut kicked_a) = socket(&mut hub, 1, 10, 8);
     let (_b, mut kicked_b) = socket(&mut hub, 2, 11, 8);
     hub.join(1, 3);
-    assert_eq!(hub.kick_all(Kick::Resync).lost, vec![3]);
-    assert_eq!(kicked_a.try_recv(), Ok(Kick::Resync));
-    assert_eq!(kicked_b.try_recv(), Ok(Kick::Resync));
-    assert_eq!(hub.connection_count(), 0);
+    assert_eq!(hub.kick_user(UserId(10), Kick::Revoked).lost, vec![3]);
+    assert_eq!(kicked_a.try_recv(), Ok(Kick::Revoked));
+    assert!(kicked_b.try_recv().is_err());
+    assert_eq!(hub.connection_count(), 1);
+}
+
+#[test]
+fn the_newest_seq_of_a_room_is_kept_while_it_has_local_sockets() {
+    let mut hub = Hub::default();
+    let (_a, _kicked) = socket(&mut hub, 1, 10, 8);
+    hub.join(1, 3);
+    hub.seen(3, 5);
+    hub.deliver(3, &LiveFrame::shared(3, Some(7), "m".into()));
+    hub.seen(3, 6);
+    assert_eq!(hub.seqs(), vec![(3, 7)]);
+    // A room without local sockets is not followed.
+    hub.seen(4, 1);
+    hub.leave(1, 3);
+    assert_eq!(hub.seqs(), vec![]);
 }

@@ -3,6 +3,7 @@
 //! messages out across gateways (Redis pub/sub, or in-process), `protocol` types the frames.
 mod budget;
 pub mod bus;
+pub mod catch_up;
 pub mod handler;
 pub mod hub;
 pub mod hub_task;

@@ -3,8 +3,10 @@
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::ws::bus::{Bus, BusEvent};
+use crate::ws::hub::{LiveFrame, Outbound};
 use crate::ws::protocol::{RoomEvent, ServerFrame};
 use async_trait::async_trait;
+use bytestring::ByteString;
 use chat::ChatMessage;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -17,7 +19,8 @@ const WAITING_BATCHES: usize = 64;
 /// The write pipeline's way out: one task publishes every committed batch, in commit order,
 /// each message serialized once for all its recipients, a batch in one round trip to Redis.
 pub struct Publisher {
-    batches: mpsc::Sender<Vec<ChatMessage>>,
+    /// Each batch, and whether its messages are new (else published again for a repeat).
+    batches: mpsc::Sender<(Vec<ChatMessage>, bool)>,
     metrics: Metrics,
 }
 
@@ -25,13 +28,22 @@ impl Publisher {
     /// The publisher, and its task: that ends once every `Publisher` is gone (the writers
     /// hold them) and what they handed over is published.
     pub fn start(bus: Bus, metrics: Metrics) -> (Self, JoinHandle<()>) {
-        let (batches, mut waiting) = mpsc::channel::<Vec<ChatMessage>>(WAITING_BATCHES);
+        let (batches, mut waiting) = mpsc::channel(WAITING_BATCHES);
         let counted = metrics.clone();
         let task = tokio::spawn(async move {
-            let mut taken = Vec::new();
+            let mut taken: Vec<(Vec<ChatMessage>, bool)> = Vec::new();
             while waiting.recv_many(&mut taken, WAITING_BATCHES).await > 0 {
-                let events: Vec<BusEvent> = taken.drain(..).flatten().map(message_event).collect();
-                metrics.messages_posted.inc_by(events.len() as u64);
+                let new: usize = taken
+                    .iter()
+                    .filter(|(_, new)| *new)
+                    .map(|(m, _)| m.len())
+                    .sum();
+                metrics.messages_posted.inc_by(new as u64);
+                let events: Vec<BusEvent> = taken
+                    .drain(..)
+                    .flat_map(|(messages, _)| messages)
+                    .map(message_event)
+                    .collect();
                 bus.publish_many(events).await;
             }
         });
@@ -50,14 +62,30 @@ impl chat::Stored for Publisher {
             .write_batch_messages
             .observe(messages.len() as f64);
         // Fails only once the publishing task is gone, at shutdown.
-        let _ = self.batches.send(messages).await;
+        let _ = self.batches.send((messages, true)).await;
     }
+
+    async fn repeated(&self, messages: Vec<ChatMessage>) {
+        let _ = self.batches.send((messages, false)).await;
+    }
+}
+
+/// A stored message as every socket in its room gets it: `(room, seq, frame text)`.
+fn message_frame(message: ChatMessage) -> (i64, i64, String) {
+    let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
+    let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
+    (room, seq, text)
+}
+
+/// A stored message for this gateway's own sockets only (the catch-up).
+pub fn live_frame(message: ChatMessage) -> Outbound {
+    let (room, seq, text) = message_frame(message);
+    LiveFrame::shared(room, Some(seq), ByteString::from(text))
 }
 
 /// A newly stored message, for every socket in its room (the sender's included).
 fn message_event(message: ChatMessage) -> BusEvent {
-    let (room, seq, user_id) = (message.chatroom_id, message.seq, message.sender.id);
-    let text = ServerFrame::Message(RoomEvent::SendMessage { user_id, message }).to_text();
+    let (room, seq, text) = message_frame(message);
     BusEvent::Frame {
         room,
         seq: Some(seq),

@@ -464,8 +464,7 @@ async fn a_new_room_reaches_its_members_open_sockets() {
 
 #[tokio::test]
 async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one() {
-    use chat::{ChatService, ClientId, MessageBody, MessageKind, SeaChatService};
-    let app = spawn_app().await;
+    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 0))).await;
     let (people, room) = group(&app, 1).await;
     let mut reader = app.socket(&people[1].token).await;
     reader.join(room, Some(0)).await;
@@ -475,13 +474,7 @@ async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one()
     assert_eq!(reader.message().await["seq"], 1);
 
     // As if the sender's gateway died after storing seq 2 and before publishing it.
-    let unpublished = chat::SendQueue::start_unpublished(app.db().clone());
-    let chat = SeaChatService::new(app.db().clone(), unpublished);
-    let body = MessageBody::parse(MessageKind::Text, "stored, never published", "x").unwrap();
-    let client = ClientId::parse("lost").unwrap();
-    chat.post_message(UserId(people[0].id), room, &client, &body)
-        .await
-        .unwrap();
+    store_unpublished(&app, &people[0], room, "lost").await;
 
     writer.send_text(room, "three", "third").await;
     let filled = reader.message().await;
@@ -490,6 +483,72 @@ async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one()
         (json!(2), json!("stored, never published"))
     );
     assert_eq!(reader.message().await["seq"], 3);
+}
+
+/// Stores a message as a gateway would that died between the commit and the publish.
+async fn store_unpublished(app: &TestApp, sender: &Registered, room: i64, client_id: &str) {
+    use chat::{ChatService, ClientId, MessageBody, MessageKind, SeaChatService};
+    let unpublished = chat::SendQueue::start_unpublished(app.db().clone());
+    let chat = SeaChatService::new(app.db().clone(), unpublished);
+    let body = MessageBody::parse(MessageKind::Text, "stored, never published", "x").unwrap();
+    let client = ClientId::parse(client_id).unwrap();
+    chat.post_message(UserId(sender.id), room, &client, &body)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_message_never_published_still_reaches_a_quiet_room() {
+    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 100))).await;
+    let (people, room) = group(&app, 1).await;
+    let mut reader = app.socket(&people[1].token).await;
+    reader.join(room, Some(0)).await;
+    store_unpublished(&app, &people[0], room, "lost").await;
+    // Nothing else is said in the room: the gateway's catch-up finds it in the database.
+    let caught = reader.message().await;
+    assert_eq!(
+        (caught["seq"].clone(), caught["content"].clone()),
+        (json!(1), json!("stored, never published"))
+    );
+    reader.send(json!({"event": "ping"})).await;
+    reader.expect("pong").await;
+}
+
+#[tokio::test]
+async fn a_socket_whose_user_left_stops_receiving_even_if_the_news_was_lost() {
+    use chatroom::{ChatroomService, SeaChatroomService};
+    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 100))).await;
+    let (people, room) = group(&app, 2).await;
+    let mut leaver = app.socket(&people[2].token).await;
+    leaver.join(room, None).await;
+    // Left in the database only: the "member left" event never went out.
+    SeaChatroomService::new(app.db().clone())
+        .exit(UserId(people[2].id), room)
+        .await
+        .unwrap();
+    assert_eq!(leaver.expect("left").await["chatroomId"], room);
+    let mut sender = app.socket(&people[0].token).await;
+    sender.say(room, "after", "not for the one who left").await;
+    leaver.send(json!({"event": "ping"})).await;
+    leaver.expect("pong").await;
+}
+
+#[tokio::test]
+async fn a_repeated_client_id_publishes_the_stored_message_again() {
+    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 0))).await;
+    let (people, room) = group(&app, 1).await;
+    let mut reader = app.socket(&people[1].token).await;
+    reader.join(room, Some(0)).await;
+    store_unpublished(&app, &people[0], room, "retried").await;
+    // The sender never got an answer and sends again with the same clientId.
+    let mut sender = app.socket(&people[0].token).await;
+    let ack = sender.say(room, "retried", "typed again").await;
+    assert_eq!(ack["seq"], 1);
+    let again = reader.message().await;
+    assert_eq!(
+        (again["seq"].clone(), again["content"].clone()),
+        (json!(1), json!("stored, never published"))
+    );
 }
 
 #[tokio::test]
