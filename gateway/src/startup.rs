@@ -198,6 +198,9 @@ impl Application {
                 .wrap(cors(origins.clone()))
                 .wrap(http_metrics.clone())
                 .wrap(from_fn(request_span))
+                // gzip/brotli for clients that ask (the web client's scripts and styles, API.md
+                // §7); never for a WebSocket upgrade, which has no body to encode.
+                .wrap(actix_web::middleware::Compress::default())
                 .configure(routes::user::configure)
                 .configure(routes::friendship::configure)
                 .configure(routes::friend_request::configure)

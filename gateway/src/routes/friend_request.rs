@@ -1,7 +1,7 @@
 //! `/friend_request`: list requests, agree or reject one (GET or POST; id in query or path).
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::{page_of, required_id};
+use crate::routes::{detached, page_of, required_id};
 use crate::state::AppState;
 use actix_web::web;
 use friend_request::{FriendRequestLists, FriendRequestView};
@@ -72,7 +72,25 @@ pub async fn agree_request(
     query: web::Query<IdQuery>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
     let id = required_id("id", query.id.as_deref())?;
-    Ok(web::Json(state.friend_requests.agree(auth.id, id).await?))
+    agree(state, auth, id).await
+}
+
+/// Agrees, then tells both people's sockets (`friendAdded`, API.md §7).
+async fn agree(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: i64,
+) -> Result<web::Json<FriendRequestView>, ApiError> {
+    let worker = state.into_inner();
+    let view = detached(async move {
+        let view = worker.friend_requests.agree(auth.id, id).await?;
+        worker
+            .publish_friends_added(&view.from_user, &view.to_user)
+            .await;
+        Ok(view)
+    })
+    .await?;
+    Ok(web::Json(view))
 }
 
 /// Agrees a request to me (the id in the path).
@@ -86,7 +104,7 @@ pub async fn agree_request_by_path(
     path: web::Path<String>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
     let id = required_id("id", Some(path.as_str()))?;
-    Ok(web::Json(state.friend_requests.agree(auth.id, id).await?))
+    agree(state, auth, id).await
 }
 
 /// Rejects a request to me.

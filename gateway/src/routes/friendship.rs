@@ -3,8 +3,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
-use crate::routes::{Deleted, filter_and_page, required_id};
+use crate::routes::{Deleted, detached, filter_and_page, required_id};
 use crate::state::AppState;
+use crate::ws::protocol::ServerFrame;
 use actix_web::{HttpResponse, web};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use serde::Deserialize;
@@ -48,16 +49,34 @@ pub async fn add_friend(
     let reason = errors.optional("reason", body.0.reason.as_deref(), Reason::parse);
     let username = errors.done(username)?;
     let reason = reason.unwrap_or_else(Reason::empty);
-    Ok(
-        match state
+    let worker = state.into_inner();
+    // The other person's sockets hear of it at once (API.md §7).
+    let outcome = detached(async move {
+        let outcome = worker
             .friend_requests
             .send(auth.id, &username, reason)
-            .await?
-        {
-            SendOutcome::Sent(request) => HttpResponse::Created().json(request),
-            SendOutcome::AgreedTheirs(request) => HttpResponse::Ok().json(request),
-        },
-    )
+            .await?;
+        match &outcome {
+            SendOutcome::Sent(request) => {
+                let frame = ServerFrame::FriendRequest {
+                    request: request.clone(),
+                };
+                let addressee = UserId(request.to_user.id);
+                worker.publish_to_users(&[addressee], &frame).await;
+            }
+            SendOutcome::AgreedTheirs(request) => {
+                worker
+                    .publish_friends_added(&request.from_user, &request.to_user)
+                    .await;
+            }
+        }
+        Ok(outcome)
+    })
+    .await?;
+    Ok(match outcome {
+        SendOutcome::Sent(request) => HttpResponse::Created().json(request),
+        SendOutcome::AgreedTheirs(request) => HttpResponse::Ok().json(request),
+    })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -102,7 +121,7 @@ pub async fn delete_friend(
     auth: AuthUser,
     query: web::Query<FriendIdQuery>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    remove(&state, auth, query.friend_id.as_deref()).await
+    remove(state, auth, query.friend_id.as_deref()).await
 }
 
 /// Ends a friendship, both ways (the id in the path).
@@ -114,15 +133,25 @@ pub async fn delete_friend_by_path(
     auth: AuthUser,
     path: web::Path<String>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    remove(&state, auth, Some(path.as_str())).await
+    remove(state, auth, Some(path.as_str())).await
 }
 
 async fn remove(
-    state: &AppState,
+    state: web::Data<AppState>,
     auth: AuthUser,
     friend_id: Option<&str>,
 ) -> Result<web::Json<Deleted>, ApiError> {
     let friend = UserId(required_id("friendId", friend_id)?);
-    state.friendships.remove(auth.id, friend).await?;
+    let worker = state.into_inner();
+    detached(async move {
+        worker.friendships.remove(auth.id, friend).await?;
+        // Both people's sockets hear of it, each naming the other (API.md §7).
+        for (to, other) in [(auth.id, friend), (friend, auth.id)] {
+            let frame = ServerFrame::FriendRemoved { user_id: other.0 };
+            worker.publish_to_users(&[to], &frame).await;
+        }
+        Ok(())
+    })
+    .await?;
     Ok(web::Json(Deleted { deleted: true }))
 }

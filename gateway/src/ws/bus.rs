@@ -38,6 +38,8 @@ pub enum BusEvent {
     MemberRemoved { room: i64, user: i64, text: String },
     /// `user`'s tokens were revoked: every gateway closes their sockets.
     Revoked { user: i64 },
+    /// A frame for every socket of `users`, whatever rooms they follow (API.md §7).
+    ToUsers { users: Vec<i64>, text: String },
 }
 
 impl BusEvent {
@@ -46,7 +48,7 @@ impl BusEvent {
             BusEvent::Frame { room, .. }
             | BusEvent::MembersAdded { room, .. }
             | BusEvent::MemberRemoved { room, .. } => Some(*room),
-            BusEvent::Revoked { .. } => None,
+            BusEvent::Revoked { .. } | BusEvent::ToUsers { .. } => None,
         }
     }
 }
@@ -76,6 +78,11 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
             BusEvent::Revoked { user } => {
                 hub.deliver_many(std::mem::take(&mut frames));
                 hub.user_revoked(UserId(user));
+            }
+            BusEvent::ToUsers { users, text } => {
+                hub.deliver_many(std::mem::take(&mut frames));
+                let users = users.into_iter().map(UserId).collect();
+                hub.deliver_to_users(users, LiveFrame::personal(ByteString::from(text)));
             }
         }
     }

@@ -256,6 +256,9 @@ impl Connection {
     }
 
     async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
+        if frame.room == crate::ws::hub::PERSONAL {
+            return self.write(frame.text.clone()).await;
+        }
         match frame.seq {
             Some(_) if self.refused.contains(&frame.room) => return Ok(()),
             None => {

@@ -14,6 +14,7 @@ pub type Outbound = std::sync::Arc<LiveFrame>;
 
 #[derive(Debug)]
 pub struct LiveFrame {
+    /// The room, or `PERSONAL` for a frame addressed to users rather than a room.
     pub room: i64,
     /// The message's seq, so a socket can skip what it already got from a replay.
     pub seq: Option<i64>,
@@ -70,9 +71,17 @@ pub struct Interest {
     pub lost: Vec<i64>,
 }
 
+/// The `room` of a frame for users wherever they are (API.md §7 events); room ids start at 1.
+pub const PERSONAL: i64 = 0;
+
 impl LiveFrame {
     pub fn shared(room: i64, seq: Option<i64>, text: ByteString) -> Outbound {
         std::sync::Arc::new(Self { room, seq, text })
+    }
+
+    /// A frame for every socket of some users, whatever rooms they follow.
+    pub fn personal(text: ByteString) -> Outbound {
+        Self::shared(PERSONAL, None, text)
     }
 }
 
@@ -181,6 +190,19 @@ impl Hub {
             .flatten()
             .copied()
             .collect()
+    }
+
+    /// Every socket of these users gets the frame.
+    pub fn deliver_to_users(&mut self, users: &[UserId], frame: &Outbound) -> Interest {
+        let mut interest = Interest::default();
+        for user in users {
+            for conn in self.conns_of(*user) {
+                if !self.send_to(conn, frame) {
+                    interest.lost.extend(self.disconnect(conn).lost);
+                }
+            }
+        }
+        interest
     }
 
     /// Every socket of `user` on this gateway joins `room` (they were just added to it).

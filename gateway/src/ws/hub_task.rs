@@ -29,6 +29,10 @@ enum Command {
     Deliver {
         frames: Vec<Outbound>,
     },
+    ToUsers {
+        users: Vec<UserId>,
+        frame: Outbound,
+    },
     UsersAdded {
         users: Vec<UserId>,
         frame: Outbound,
@@ -148,6 +152,11 @@ impl HubHandle {
         }
     }
 
+    /// A frame for every socket of these users (API.md §7 events).
+    pub fn deliver_to_users(&self, users: Vec<UserId>, frame: Outbound) {
+        self.send(Command::ToUsers { users, frame });
+    }
+
     /// `users` were added to the frame's room: their sockets join it, then the room gets the
     /// frame once.
     pub fn users_added(&self, users: Vec<UserId>, frame: Outbound) {
@@ -234,6 +243,7 @@ async fn run(
                 }
             }
             Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
+            Command::ToUsers { users, frame } => hub.deliver_to_users(&users, &frame),
             Command::KickUser { user, reason } => hub.kick_user(user, reason),
             Command::Seen { room, seq } => {
                 hub.seen(room, seq);

@@ -161,6 +161,19 @@ pub enum ServerFrame {
         seq: i64,
     },
     Message(RoomEvent),
+    /// API.md §7: to the addressee, when a request arrives.
+    FriendRequest {
+        request: friend_request::FriendRequestView,
+    },
+    /// API.md §7: to both people, when they become friends; `friend` is the other one.
+    FriendAdded {
+        friend: user::UserSummary,
+    },
+    /// API.md §7: to both people, when the friendship ends; `userId` is the other one.
+    #[serde(rename_all = "camelCase")]
+    FriendRemoved {
+        user_id: i64,
+    },
     Pong {},
     #[serde(rename_all = "camelCase")]
     Error {
@@ -181,6 +194,9 @@ pub enum RoomEvent {
     SendMessage { user_id: i64, message: ChatMessage },
     #[serde(rename_all = "camelCase")]
     JoinRoom { user_id: i64, chatroom_id: i64 },
+    /// API.md §7: to the remaining members, when a member leaves a group.
+    #[serde(rename_all = "camelCase")]
+    ExitRoom { user_id: i64, chatroom_id: i64 },
 }
 
 impl ServerFrame {

@@ -112,15 +112,46 @@ impl AppState {
             .await;
     }
 
-    /// Someone left a room: their open sockets get `left` and stop receiving it.
+    /// Someone left a room: their open sockets get `left` and stop receiving it, and the
+    /// remaining members' sockets get `message {type: "exitRoom"}` (API.md §7).
     pub async fn publish_member_left(&self, room: i64, user: UserId) {
-        let text = ServerFrame::Left { chatroom_id: room }.to_text();
-        self.bus
-            .publish(BusEvent::MemberRemoved {
+        let left = ServerFrame::Left { chatroom_id: room }.to_text();
+        let exit = RoomEvent::ExitRoom {
+            user_id: user.0,
+            chatroom_id: room,
+        };
+        let events = vec![
+            BusEvent::MemberRemoved {
                 room,
                 user: user.0,
-                text,
-            })
-            .await;
+                text: left,
+            },
+            BusEvent::Frame {
+                room,
+                seq: None,
+                text: ServerFrame::Message(exit).to_text(),
+                sent_ms: None,
+            },
+        ];
+        self.bus.publish_many(events).await;
+    }
+
+    /// A frame for every open socket of `users`, on every gateway (API.md §7 events).
+    pub async fn publish_to_users(&self, users: &[UserId], frame: &ServerFrame) {
+        let event = BusEvent::ToUsers {
+            users: users.iter().map(|user| user.0).collect(),
+            text: frame.to_text(),
+        };
+        self.bus.publish(event).await;
+    }
+
+    /// Two people became friends: each is told about the other.
+    pub async fn publish_friends_added(&self, a: &user::UserSummary, b: &user::UserSummary) {
+        for (to, friend) in [(a, b), (b, a)] {
+            let frame = ServerFrame::FriendAdded {
+                friend: friend.clone(),
+            };
+            self.publish_to_users(&[UserId(to.id)], &frame).await;
+        }
     }
 }

@@ -206,6 +206,22 @@ async fn the_web_client_is_served_with_a_fallback_for_its_routes() {
             );
             assert!(response.text().await.unwrap().contains("<div id=\"root\">"));
         }
+        // API.md §7: scripts and styles go compressed to browsers that accept it.
+        let html = page("/").await.unwrap().text().await.unwrap();
+        let script = html
+            .split('"')
+            .find(|part| part.starts_with("/assets/") && part.ends_with(".js"))
+            .expect("the page loads a script");
+        let compressed = app
+            .client
+            .get(format!("{}{script}", app.base))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(compressed.status(), StatusCode::OK);
+        let encoding = compressed.headers()["content-encoding"].to_str().unwrap();
+        assert!(["gzip", "br"].contains(&encoding), "{encoding}");
     }
     // API clients keep the JSON 404, and API routes keep their answers.
     let missing = app.get("/no/such/route", None).await;

@@ -234,6 +234,12 @@ async fn membership_changes_take_effect_live() {
         .await;
     assert_eq!(exit.status(), StatusCode::OK);
     assert_eq!(leaver.expect("left").await, json!({"chatroomId": room}));
+    // The ones who stay are told (API.md §7).
+    let exited = owner.expect("message").await;
+    assert_eq!(
+        (&exited["type"], &exited["userId"]),
+        (&json!("exitRoom"), &json!(people[1].id))
+    );
     owner.say(room, "after-exit", "you are gone").await;
     owner.message().await;
     leaver.send(json!({"event": "ping"})).await;
@@ -242,6 +248,10 @@ async fn membership_changes_take_effect_live() {
     // An invited friend's open socket gets the room without joining.
     let newcomer = app.register("new").await;
     app.befriend(&people[0], &newcomer).await;
+    assert_eq!(
+        owner.expect("friendAdded").await["friend"]["id"],
+        newcomer.id
+    );
     let mut invited = app.socket(&newcomer.token).await;
     invited.send(json!({"event": "ping"})).await;
     invited.expect("pong").await;
@@ -456,6 +466,15 @@ async fn a_new_room_reaches_its_members_open_sockets() {
     // A direct room, too.
     let third = app.register("third").await;
     app.befriend(&third, &friend).await;
+    // The friendship itself reaches the open socket first (API.md §7).
+    assert_eq!(
+        watching.expect("friendRequest").await["request"]["fromUser"]["id"],
+        third.id
+    );
+    assert_eq!(
+        watching.expect("friendAdded").await["friend"]["id"],
+        third.id
+    );
     let (status, direct_room) = direct(&app, &third, &friend).await;
     assert_eq!(status, StatusCode::CREATED);
     let event = watching.expect("message").await;
@@ -616,4 +635,56 @@ async fn a_room_left_no_longer_counts_toward_the_rooms_of_a_socket() {
     assert_eq!(socket.expect("left").await["chatroomId"], room);
     let joined = socket.join(other, None).await;
     assert_eq!(joined["chatroomId"], other);
+}
+
+#[tokio::test]
+async fn friend_requests_and_friendships_reach_both_peoples_sockets_live() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register("asker").await, app.register("asked").await);
+    let (mut on_a, mut on_b) = (app.socket(&a.token).await, app.socket(&b.token).await);
+    for socket in [&mut on_a, &mut on_b] {
+        socket.send(json!({"event": "ping"})).await;
+        socket.expect("pong").await;
+    }
+    let body = json!({"username": b.username, "reason": "hi"});
+    let sent: Value = app
+        .post("/friendship/add", Some(&a.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    // API.md §7: the addressee sees the request as `/friend_request/list` shows it.
+    let arrived = on_b.expect("friendRequest").await;
+    assert_eq!(arrived["request"], sent);
+    let agree = format!("/friend_request/agree/{}", sent["id"]);
+    let agreed = app.post(&agree, Some(&b.token), &json!({})).await;
+    assert_eq!(agreed.status(), StatusCode::OK);
+    assert_eq!(on_a.expect("friendAdded").await["friend"]["id"], b.id);
+    assert_eq!(on_b.expect("friendAdded").await["friend"]["id"], a.id);
+    let removed = app
+        .client
+        .delete(format!("{}/friendship/{}", app.base, b.id))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::OK);
+    assert_eq!(on_a.expect("friendRemoved").await, json!({"userId": b.id}));
+    assert_eq!(on_b.expect("friendRemoved").await, json!({"userId": a.id}));
+}
+
+#[tokio::test]
+async fn the_others_in_a_group_hear_when_someone_leaves() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 2).await;
+    let mut stays = app.socket(&people[1].token).await;
+    stays.join(room, None).await;
+    let exit = format!("/chatroom/{room}/exit");
+    let left = app.post(&exit, Some(&people[2].token), &json!({})).await;
+    assert_eq!(left.status(), StatusCode::OK);
+    let event = stays.expect("message").await;
+    assert_eq!(
+        event,
+        json!({"type": "exitRoom", "userId": people[2].id, "chatroomId": room})
+    );
 }
