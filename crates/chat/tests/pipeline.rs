@@ -256,3 +256,45 @@ async fn two_pipelines_on_one_database_keep_each_room_gapless_and_each_sender_in
         }
     }
 }
+
+#[tokio::test]
+async fn a_drain_stores_and_hands_on_everything_accepted_and_refuses_the_rest() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    let published = Arc::new(Recorder::default());
+    let queue = SendQueue::start(
+        w.db.conn.clone(),
+        PipelineConfig::default(),
+        published.clone(),
+    );
+    let replies: Vec<Reply> = (0..50)
+        .map(|n| {
+            let send = Outgoing {
+                sender: w.users[1],
+                room,
+                client_id: client(&format!("d{n}")),
+                body: text("before the exit"),
+            };
+            queue.try_submit(send).unwrap()
+        })
+        .collect();
+    queue.drain().await;
+    // Everything accepted before the drain is stored, answered and handed on...
+    for reply in replies {
+        assert!(answer_of(reply).await.is_ok());
+    }
+    let handed: usize = published.0.lock().unwrap().iter().map(Vec::len).sum();
+    assert_eq!(handed, 50);
+    assert_eq!(seqs_in(&w, room).await, (1..=50).collect::<Vec<i64>>());
+    // ...and nothing more is taken.
+    let late = Outgoing {
+        sender: w.users[1],
+        room,
+        client_id: client("late"),
+        body: text("after the exit"),
+    };
+    assert!(matches!(
+        queue.try_submit(late),
+        Err(ChatError::Unavailable)
+    ));
+}
