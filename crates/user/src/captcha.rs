@@ -153,7 +153,8 @@ impl Captchas {
     ) -> Result<(), UserError> {
         let daily = (flow == CaptchaFlow::ResetPassword).then(|| daily_key(to));
         if let Some(daily) = &daily {
-            self.within_daily_tries(daily).await?;
+            let bound = self.times.reset_wrong_tries_per_day;
+            crate::throttle::under(self.store.as_ref(), daily, bound, DAY).await?;
         }
         // Only a try at a live code counts for the day: guesses while there is none cannot
         // lock the owner out of resetting.
@@ -163,18 +164,6 @@ impl Captchas {
             self.store.increment(daily, DAY).await?;
         }
         checked
-    }
-
-    async fn within_daily_tries(&self, daily: &str) -> Result<(), UserError> {
-        let wrong = self.store.get(daily).await?;
-        let wrong = wrong.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
-        if wrong < self.times.reset_wrong_tries_per_day {
-            return Ok(());
-        }
-        let remaining = self.store.ttl(daily).await?.unwrap_or(DAY);
-        Err(UserError::TooManyAttempts {
-            retry_after_secs: remaining.as_secs().max(1),
-        })
     }
 
     async fn check(&self, flow: CaptchaFlow, to: &Email, given: &Captcha) -> Result<(), UserError> {

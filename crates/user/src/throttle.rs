@@ -69,19 +69,11 @@ impl LoginThrottle {
     }
 
     async fn under(&self, key: &str, bound: u64) -> Result<(), UserError> {
-        let failures = self.store.get(key).await?;
-        let failures = failures.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
-        if failures >= bound {
-            return Err(self.throttled(key).await?);
-        }
-        Ok(())
+        under(self.store.as_ref(), key, bound, self.limits.window).await
     }
 
     async fn throttled(&self, key: &str) -> Result<UserError, UserError> {
-        let remaining = self.store.ttl(key).await?.unwrap_or(self.limits.window);
-        Ok(UserError::TooManyAttempts {
-            retry_after_secs: remaining.as_secs().max(1),
-        })
+        too_many(self.store.as_ref(), key, self.limits.window).await
     }
 
     /// Counts a failure against the client address (shared by everyone behind it) and, when
@@ -105,6 +97,34 @@ impl LoginThrottle {
         self.store.delete(&pair_key(account, address)).await?;
         Ok(())
     }
+}
+
+/// Refuses once the counter at `key` has reached `bound` (the login bounds, the daily cap of
+/// wrong reset codes).
+pub(crate) async fn under(
+    store: &dyn EphemeralStore,
+    key: &str,
+    bound: u64,
+    window: Duration,
+) -> Result<(), UserError> {
+    let count = store.get(key).await?;
+    let count = count.and_then(|c| c.parse::<u64>().ok()).unwrap_or(0);
+    if count >= bound {
+        return Err(too_many(store, key, window).await?);
+    }
+    Ok(())
+}
+
+/// `TooManyAttempts`, with the honest time until the counter at `key` expires.
+async fn too_many(
+    store: &dyn EphemeralStore,
+    key: &str,
+    window: Duration,
+) -> Result<UserError, UserError> {
+    let remaining = store.ttl(key).await?.unwrap_or(window);
+    Ok(UserError::TooManyAttempts {
+        retry_after_secs: remaining.as_secs().max(1),
+    })
 }
 
 fn pair_key(account: i64, address: &str) -> String {
