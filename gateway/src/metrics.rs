@@ -16,6 +16,8 @@ pub struct Figures {
     pub bus_reconnects: IntCounter,
     pub bus_connected: IntGauge,
     pub mail_failures: IntCounter,
+    pub upload_sweeps: IntCounter,
+    pub uploads_removed: IntCounter,
 }
 
 /// Cheap to clone; every part of the gateway that counts something holds one.
@@ -112,6 +114,16 @@ impl Metrics {
                     &registry,
                     "mail_failures_total",
                     "Mails the SMTP server did not accept (codes sent after answering show here)",
+                )?,
+                upload_sweeps: counter(
+                    &registry,
+                    "upload_sweeps_total",
+                    "Sweeps of unused uploads this gateway ran",
+                )?,
+                uploads_removed: counter(
+                    &registry,
+                    "uploads_removed_total",
+                    "Uploads removed as unused (avatars nobody shows, attachments no message named, unfinished uploads)",
                 )?,
             })
         })()

@@ -71,6 +71,9 @@ pub struct Settings {
     pub attachment_max_bytes: u64,
     pub upload_url_ttl_secs: u32,
     pub download_url_ttl_secs: u32,
+    pub upload_quota_bytes: u64,
+    pub upload_sweep_secs: u64,
+    pub upload_grace_secs: u64,
 }
 
 /// The WebSocket settings a connection needs, in their working units.

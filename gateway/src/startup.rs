@@ -14,6 +14,7 @@ use crate::secrets::jwt_secret;
 use crate::settings::{Environment, Settings};
 use crate::state::AppState;
 use crate::storage::Storage;
+use crate::storage::sweep::Sweep;
 use crate::ws::bus::Bus;
 use crate::ws::handler::chat_socket;
 use crate::ws::publish::Publisher;
@@ -154,9 +155,24 @@ impl Application {
             .clone()
             .unwrap_or_else(|| format!("http://{}:{port}", settings.bind));
         let public_url = public_url.trim_end_matches('/').to_owned();
-        let storage = Storage::open(&settings, &public_url, secret.expose().as_bytes())
-            .await
-            .map_err(|e| StartupError::Storage(e.to_string()))?;
+        let storage = Storage::open(
+            &settings,
+            &public_url,
+            secret.expose().as_bytes(),
+            store.clone(),
+        )
+        .await
+        .map_err(|e| StartupError::Storage(e.to_string()))?;
+        Sweep {
+            store: storage.store.clone(),
+            db: db.clone(),
+            turns: store.clone(),
+            every: Duration::from_secs(settings.upload_sweep_secs),
+            grace: Duration::from_secs(settings.upload_grace_secs),
+            upload_ttl: Duration::from_secs(u64::from(storage.upload_ttl_secs)),
+            metrics: metrics.clone(),
+        }
+        .start(shutdown_rx.clone());
         let rules = Rules::from_settings(&settings).map_err(StartupError::Config)?;
         let limits = RateLimits::new(store.clone(), settings.rate_limits.0, rules);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);

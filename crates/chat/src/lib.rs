@@ -4,6 +4,7 @@
 //! for other modules (favorites).
 #![forbid(unsafe_code)]
 
+mod attachments;
 mod batch;
 pub mod entity;
 mod error;
@@ -15,6 +16,7 @@ mod room_list;
 mod service;
 mod types;
 
+pub use attachments::attachment_urls_since;
 pub use batch::Outgoing;
 pub use error::ChatError;
 pub use message::{ChatMessage, MessageKind};

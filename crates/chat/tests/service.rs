@@ -152,6 +152,55 @@ async fn attachments_must_be_our_own_urls() {
 }
 
 #[tokio::test]
+async fn the_attachments_named_since_a_time_are_found_by_id() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    assert!(
+        chat::attachment_urls_since(&w.db.conn, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let now = chrono::Utc::now();
+    // Ten messages an hour apart, oldest first; every other one an image.
+    let mut expected = Vec::new();
+    for n in 0..10_i64 {
+        let (kind, content) = match n % 2 {
+            0 => (MessageKind::Image, format!("{PREFIX}1/u{n}/a.png")),
+            _ => (MessageKind::Text, format!("text {n}")),
+        };
+        let body = MessageBody::parse(kind, &content, PREFIX).unwrap();
+        let client_id = client(&format!("m{n}"));
+        let posted = w
+            .chat
+            .post_message(w.users[0], room, &client_id, &body)
+            .await;
+        let id = posted.unwrap().message.id;
+        let time = now - chrono::Duration::hours(10 - n);
+        let row = chat::entity::ActiveModel {
+            id: sea_orm::Set(id),
+            create_time: sea_orm::Set(time),
+            ..Default::default()
+        };
+        chat::entity::Entity::update(row)
+            .exec(&w.db.conn)
+            .await
+            .unwrap();
+        if n >= 4 && kind == MessageKind::Image {
+            expected.push(content);
+        }
+    }
+    // Since six hours ago: the images of hours -6, -4 and -2.
+    let since = now - chrono::Duration::minutes(6 * 60 + 30);
+    let found = chat::attachment_urls_since(&w.db.conn, since)
+        .await
+        .unwrap();
+    assert_eq!(found, expected);
+    let all = chat::attachment_urls_since(&w.db.conn, now - chrono::Duration::days(1));
+    assert_eq!(all.await.unwrap().len(), 5);
+}
+
+#[tokio::test]
 async fn the_room_list_counts_unread_and_orders_by_activity() {
     let w = world(3).await;
     let group = w.group(3).await;

@@ -18,8 +18,14 @@ pub trait EphemeralStore: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// The remaining lifetime of a key, `None` when it does not exist.
     async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError>;
+    /// Adds `amount` (which may be negative) to a counter that expires `window` after it was
+    /// created; returns the new value.
+    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, StoreError>;
     /// Adds one to a counter that expires `window` after its first increment; returns the count.
-    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError>;
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+        let count = self.add(key, 1, window).await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
     /// Removes a key; true when it existed, so of two racing consumers exactly one wins.
     async fn delete(&self, key: &str) -> Result<bool, StoreError>;
 }

@@ -72,17 +72,19 @@ impl EphemeralStore for RedisStore {
         Ok(u64::try_from(ms).ok().map(Duration::from_millis))
     }
 
-    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
-        // One atomic script: the window starts at the first increment (any Redis version;
+    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, StoreError> {
+        // One atomic script: the window starts when the counter is created (any Redis version;
         // `PEXPIRE .. NX` would need Redis 7).
         let script = redis::Script::new(
-            "local n = redis.call('INCR', KEYS[1]) \
-             if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
+            "local n = redis.call('INCRBY', KEYS[1], ARGV[2]) \
+             if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
+             return n",
         );
         let mut conn = self.pool.get().await.map_err(store_error)?;
         script
             .key(self.key(key))
             .arg(millis(window))
+            .arg(amount)
             .invoke_async(&mut conn)
             .await
             .map_err(store_error)
@@ -175,11 +177,18 @@ impl EphemeralStore for MemoryStore {
         Ok(self.with(|entries, now| Self::live(entries, key, now).map(|e| e.expires - now)))
     }
 
-    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, StoreError> {
         Ok(self.with(|entries, now| {
             let (count, expires) = match Self::live(entries, key, now) {
-                Some(entry) => (entry.value.parse::<u64>().unwrap_or(0) + 1, entry.expires),
-                None => (1, now + window),
+                Some(entry) => (
+                    entry
+                        .value
+                        .parse::<i64>()
+                        .unwrap_or(0)
+                        .saturating_add(amount),
+                    entry.expires,
+                ),
+                None => (amount, now + window),
             };
             let value = count.to_string();
             entries.insert(key.to_owned(), Entry { value, expires });

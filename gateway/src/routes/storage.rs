@@ -65,6 +65,8 @@ pub struct Presigned {
 #[utoipa::path(post, path = "/storage/presign", tag = "storage", request_body = PresignRequest,
     security(("bearer" = [])),
     responses((status = 200, body = Presigned), (status = 400, body = ErrorBody),
+        (status = 413, description = "`quota_exceeded`: the user's uploads would pass the quota",
+            body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn presign(
     state: web::Data<AppState>,
@@ -85,6 +87,7 @@ pub async fn presign(
         request.size,
         request.purpose,
     )?;
+    storage.reserve(auth.id, upload.size).await?;
     let put = storage
         .store
         .presign_put(&upload, storage.upload_ttl_secs)

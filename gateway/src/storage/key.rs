@@ -46,6 +46,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectKey {
     purpose: Purpose,
+    owner: UserId,
     key: String,
     name: String,
 }
@@ -60,7 +61,12 @@ impl ObjectKey {
             owner.0,
             Uuid::new_v4().hyphenated()
         );
-        Self { purpose, key, name }
+        Self {
+            purpose,
+            owner,
+            key,
+            name,
+        }
     }
 
     /// A key from a URL path (already percent-decoded): only what `new` could have made.
@@ -74,10 +80,12 @@ impl ObjectKey {
             && owner.len() <= 19
             && owner.bytes().all(|b| b.is_ascii_digit())
             && !owner.starts_with('0');
+        let owner = owner.parse::<i64>().ok().filter(|_| owner_ok)?;
         let id_ok = Uuid::try_parse(id).is_ok_and(|uuid| uuid.hyphenated().to_string() == id);
         let name_ok = !name.is_empty() && sanitise_name(name) == name;
-        (parts.next().is_none() && owner_ok && id_ok && name_ok).then(|| Self {
+        (parts.next().is_none() && id_ok && name_ok).then(|| Self {
             purpose,
+            owner: UserId(owner),
             key: raw.to_owned(),
             name: name.to_owned(),
         })
@@ -89,6 +97,21 @@ impl ObjectKey {
 
     pub fn purpose(&self) -> Purpose {
         self.purpose
+    }
+
+    /// The user who uploaded it.
+    pub fn owner(&self) -> UserId {
+        self.owner
+    }
+
+    /// The key an object URL (`<any origin>/storage/object/<key>`, as stored in a message or
+    /// a `headPic`) names, whatever public URL the service had when it was made.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let (_, path) = url.rsplit_once("/storage/object/")?;
+        let path = percent_encoding::percent_decode_str(path)
+            .decode_utf8()
+            .ok()?;
+        Self::parse(&path)
     }
 
     /// The file name, as shown in a download.

@@ -2,16 +2,17 @@
 //! through a signed, expiring gateway URL that enforces the declared size and type while the
 //! body streams to disk. An object is written once: the upload lands in a temporary file and is
 //! linked into place only when complete, so a reader never sees half a file.
-use crate::storage::key::ObjectKey;
+use crate::storage::key::{ObjectKey, Purpose};
 use crate::storage::signed_url::{UploadGrant, UploadSigner};
 use crate::storage::upload::{Upload, essence};
-use crate::storage::{ObjectStore, PresignedPut, Served, StoreError};
+use crate::storage::{ObjectStore, PresignedPut, Served, StoreError, StoredObject};
 use async_trait::async_trait;
 use futures_util::{Stream, StreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
+use user::UserId;
 
 /// The stored Content-Type of the object in the same folder (names never start with a dot).
 const META_FILE: &str = ".content-type";
@@ -191,5 +192,158 @@ impl ObjectStore for LocalStore {
     async fn check(&self) -> Result<(), StoreError> {
         tokio::fs::metadata(&self.root).await?;
         Ok(())
+    }
+
+    async fn list(
+        &self,
+        purpose: Purpose,
+        owner: Option<UserId>,
+    ) -> Result<Vec<StoredObject>, StoreError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || list_uploads(&root, purpose, owner))
+            .await
+            .map_err(|err| StoreError::Backend(err.to_string()))?
+            .map_err(StoreError::from)
+    }
+
+    async fn delete(&self, object: &StoredObject) -> Result<(), StoreError> {
+        // An upload's folder (`<purpose>/<owner>/<uuid>`) holds it, its type and any partial.
+        let folder: Vec<&str> = object.path.split('/').take(3).collect();
+        if folder.len() < 3
+            || folder
+                .iter()
+                .any(|part| part.is_empty() || part.starts_with('.'))
+        {
+            return Err(StoreError::NotFound);
+        }
+        match tokio::fs::remove_dir_all(self.root.join(folder.join("/"))).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// The uploads under `<root>/<purpose>[/<owner>]`, one per upload folder.
+fn list_uploads(
+    root: &Path,
+    purpose: Purpose,
+    owner: Option<UserId>,
+) -> std::io::Result<Vec<StoredObject>> {
+    let base = root.join(purpose.as_str());
+    let owners: Vec<String> = match owner {
+        Some(owner) => vec![owner.0.to_string()],
+        None => sub_folders(&base)?,
+    };
+    let mut found = Vec::new();
+    for owner in owners {
+        let Ok(id) = owner.parse::<i64>() else {
+            continue;
+        };
+        for upload in sub_folders(&base.join(&owner))? {
+            let path = format!("{}/{owner}/{upload}", purpose.as_str());
+            if let Some(object) = read_upload(root, path, UserId(id))? {
+                found.push(object);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The names of the folders in `dir` (none when it does not exist).
+fn sub_folders(dir: &Path) -> std::io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            names.extend(entry.file_name().to_str().map(str::to_owned));
+        }
+    }
+    Ok(names)
+}
+
+/// One upload folder: its object when finished, else what an unfinished upload left.
+fn read_upload(root: &Path, path: String, owner: UserId) -> std::io::Result<Option<StoredObject>> {
+    let folder = root.join(&path);
+    let mut object = None;
+    let mut leftovers = (0_u64, std::fs::metadata(&folder)?.modified()?);
+    for entry in std::fs::read_dir(&folder)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            leftovers.0 += meta.len();
+            leftovers.1 = leftovers.1.max(meta.modified()?);
+        } else {
+            object = Some((name, meta.len(), meta.modified()?));
+        }
+    }
+    Ok(match object {
+        Some((name, size, modified)) => {
+            let key = format!("{path}/{name}");
+            ObjectKey::parse(&key).map(|parsed| StoredObject {
+                key: Some(parsed),
+                path: key,
+                owner,
+                size,
+                modified: modified.into(),
+            })
+        }
+        None => Some(StoredObject {
+            key: None,
+            path,
+            owner,
+            size: leftovers.0,
+            modified: leftovers.1.into(),
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_upload_cut_short_is_listed_unfinished_and_removed_with_its_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(root.path().to_owned(), "http://chat", b"secret").unwrap();
+        let cut = root
+            .path()
+            .join(format!("attachment/7/{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&cut).unwrap();
+        std::fs::write(cut.join(PARTIAL_FILE), b"half").unwrap();
+        let done = ObjectKey::new(Purpose::Attachment, UserId(7), "notes.txt");
+        let path = root.path().join(done.as_str());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"whole").unwrap();
+        std::fs::write(path.with_file_name(META_FILE), "text/plain").unwrap();
+
+        let mut listed = store.list(Purpose::Attachment, None).await.unwrap();
+        listed.sort_by_key(|object| object.key.is_some());
+        assert_eq!(listed.len(), 2);
+        assert_eq!((listed[0].key.as_ref(), listed[0].size), (None, 4));
+        assert_eq!((listed[1].key.as_ref(), listed[1].size), (Some(&done), 5));
+        assert!(listed.iter().all(|object| object.owner == UserId(7)));
+        assert!(
+            store
+                .list(Purpose::Attachment, Some(UserId(8)))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.list(Purpose::Avatar, None).await.unwrap().is_empty());
+
+        store.delete(&listed[0]).await.unwrap();
+        assert!(!cut.exists());
+        assert!(path.exists());
+        store.delete(&listed[1]).await.unwrap();
+        assert!(!path.exists());
+        // Gone already is no error.
+        store.delete(&listed[1]).await.unwrap();
     }
 }

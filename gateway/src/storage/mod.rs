@@ -2,18 +2,22 @@
 //! `s3_endpoint` is set; otherwise a local-disk store whose upload URLs are signed gateway routes.
 pub mod key;
 pub mod local;
+pub mod quota;
 pub mod s3;
 pub mod signed_url;
+pub mod sweep;
 pub mod upload;
 
 use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use async_trait::async_trait;
-use key::ObjectKey;
+use chrono::{DateTime, Utc};
+use key::{ObjectKey, Purpose};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use upload::Upload;
+use user::UserId;
 
 /// Where and how a client uploads one object.
 #[derive(Clone, Debug)]
@@ -71,6 +75,29 @@ pub trait ObjectStore: Send + Sync {
     async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError>;
     /// Whether the store answers (for `/ready`).
     async fn check(&self) -> Result<(), StoreError>;
+    /// What is stored for `purpose`, of one owner or of everyone. Objects under keys the
+    /// service cannot have made are left out (so never counted, nor removed).
+    async fn list(
+        &self,
+        purpose: Purpose,
+        owner: Option<UserId>,
+    ) -> Result<Vec<StoredObject>, StoreError>;
+    /// Removes what `list` gave (one already gone is no error).
+    async fn delete(&self, object: &StoredObject) -> Result<(), StoreError>;
+}
+
+/// An upload as the quota and the sweep see it.
+#[derive(Clone, Debug)]
+pub struct StoredObject {
+    /// Its key; `None` for an upload that never finished (what the local store keeps of an
+    /// upload cut short by a crash).
+    pub key: Option<ObjectKey>,
+    /// Where it is in the store: the key, or the unfinished upload's folder.
+    pub path: String,
+    pub owner: UserId,
+    pub size: u64,
+    /// When it was written (the last write, for an unfinished upload).
+    pub modified: DateTime<Utc>,
 }
 
 /// `inline` for images a browser shows safely, else `attachment`, with the file's own name.
@@ -105,6 +132,10 @@ pub struct Storage {
     pub local: Option<std::sync::Arc<local::LocalStore>>,
     pub limits: upload::UploadLimits,
     pub upload_ttl_secs: u32,
+    /// Bytes one user may store; 0 for no quota.
+    pub quota_bytes: u64,
+    /// Where the bytes presigned lately are counted (see `quota`).
+    pub reservations: std::sync::Arc<dyn user::EphemeralStore>,
 }
 
 impl Storage {
@@ -114,6 +145,7 @@ impl Storage {
         settings: &crate::settings::Settings,
         public_url: &str,
         secret: &[u8],
+        reservations: std::sync::Arc<dyn user::EphemeralStore>,
     ) -> Result<Self, StoreError> {
         let (store, local): (std::sync::Arc<dyn ObjectStore>, _) = match &settings.s3_endpoint {
             Some(endpoint) => {
@@ -156,6 +188,8 @@ impl Storage {
                 attachment_max_bytes: settings.attachment_max_bytes,
             },
             upload_ttl_secs: settings.upload_url_ttl_secs.clamp(1, 7 * 24 * 3600),
+            quota_bytes: settings.upload_quota_bytes,
+            reservations,
         })
     }
 }

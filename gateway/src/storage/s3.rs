@@ -1,14 +1,15 @@
 //! S3/MinIO through rust-s3, path style. Uploads go straight to S3 with a presigned PUT whose
 //! signature covers the Content-Type and Content-Length, so S3 itself refuses other bytes than
 //! declared. Downloads are redirects to a short-lived presigned GET.
-use crate::storage::key::ObjectKey;
+use crate::storage::key::{ObjectKey, Purpose};
 use crate::storage::upload::{Upload, is_inline_image};
-use crate::storage::{ObjectStore, PresignedPut, Served, StoreError, disposition};
+use crate::storage::{ObjectStore, PresignedPut, Served, StoreError, StoredObject, disposition};
 use async_trait::async_trait;
 use s3::creds::Credentials;
 use s3::error::S3Error;
 use s3::{Bucket, BucketConfiguration, Region};
 use std::collections::{BTreeMap, HashMap};
+use user::UserId;
 
 /// How to reach the bucket.
 pub struct S3Config {
@@ -150,6 +151,41 @@ impl ObjectStore for S3Store {
         match bucket_exists(&self.bucket).await? {
             true => Ok(()),
             false => Err(StoreError::Backend("the bucket is missing".to_owned())),
+        }
+    }
+
+    async fn list(
+        &self,
+        purpose: Purpose,
+        owner: Option<UserId>,
+    ) -> Result<Vec<StoredObject>, StoreError> {
+        let prefix = match owner {
+            Some(owner) => format!("{}/{}/", purpose.as_str(), owner.0),
+            None => format!("{}/", purpose.as_str()),
+        };
+        // A single PUT is all or nothing in S3: every listed object is a finished upload.
+        let pages = self.bucket.list(prefix, None).await.map_err(backend)?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.contents)
+            .filter_map(|object| {
+                let key = ObjectKey::parse(&object.key)?;
+                let modified = chrono::DateTime::parse_from_rfc3339(&object.last_modified).ok()?;
+                Some(StoredObject {
+                    owner: key.owner(),
+                    key: Some(key),
+                    path: object.key,
+                    size: object.size,
+                    modified: modified.with_timezone(&chrono::Utc),
+                })
+            })
+            .collect())
+    }
+
+    async fn delete(&self, object: &StoredObject) -> Result<(), StoreError> {
+        match self.bucket.delete_object(&object.path).await {
+            Ok(_) | Err(S3Error::HttpFailWithBody(404, _)) => Ok(()),
+            Err(err) => Err(backend(err)),
         }
     }
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod ops;
 mod pipeline;
 mod storage;
+mod storage_upkeep;
 mod user;
 mod ws;
 mod ws_client;

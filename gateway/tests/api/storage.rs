@@ -68,7 +68,7 @@ pub async fn upload(
 }
 
 /// GETs an object's url (following a redirect to S3): status, content type, bytes.
-async fn download(app: &TestApp, url: &str) -> (StatusCode, String, Vec<u8>) {
+pub async fn download(app: &TestApp, url: &str) -> (StatusCode, String, Vec<u8>) {
     let response = app.client.get(url).send().await.unwrap();
     let status = response.status();
     let content_type = response
