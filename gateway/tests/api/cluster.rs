@@ -127,3 +127,57 @@ async fn a_password_reset_closes_the_users_sockets_on_every_gateway() {
     assert_eq!(here.closed_with().await, 4001);
     assert_eq!(there.closed_with().await, 4001);
 }
+
+/// The value of a counter at `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> f64 {
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn sockets_stay_open_when_redis_drops_the_gateway_and_miss_nothing() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        return;
+    };
+    // A Redis user of this gateway's own, so that only its connections are dropped.
+    let admin = redis::Client::open(url.as_str()).unwrap();
+    let mut admin = admin.get_multiplexed_async_connection().await.unwrap();
+    let user = test_support::unique("gateway-");
+    redis::cmd("ACL")
+        .arg(&["SETUSER", &user, "on", ">pw", "~*", "&*", "+@all"])
+        .query_async::<()>(&mut admin)
+        .await
+        .unwrap();
+    let own = url.replacen("redis://", &format!("redis://{user}:pw@"), 1);
+    let app = spawn_app_with(|figment| figment.merge(("redis_url", own))).await;
+    let (a, b, room) = pair_in_room(&app).await;
+    let mut reader = app.socket(&b.token).await;
+    reader.join(room, None).await;
+
+    // Redis drops every connection of the gateway, its subscription among them.
+    let dropped: i64 = redis::cmd("CLIENT")
+        .arg(&["KILL", "USER", &user])
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert!(dropped >= 1);
+    // Sent while the subscription is being made again: its publish may reach nobody.
+    let body = json!({"clientId": "gap", "type": "text", "content": "in the gap"});
+    let sent = app
+        .post(&format!("/chatroom/{room}/messages"), Some(&a.token), &body)
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    // The socket stays open and gets it (from the bus, or from the database after the
+    // resubscribe), once.
+    assert_eq!(reader.message().await["content"], "in the gap");
+    reader.send(json!({"event": "ping"})).await;
+    reader.expect("pong").await;
+    assert!(counter(&app, "chat_bus_reconnects_total").await >= 1.0);
+    redis::cmd("ACL")
+        .arg(&["DELUSER", &user])
+        .query_async::<()>(&mut admin)
+        .await
+        .unwrap();
+}
