@@ -50,3 +50,8 @@ stack-down:
 # `just stack`, then the topology check through nginx (a gateway is SIGKILLed mid-stream).
 stack-check:
     bash deploy/stack check
+
+# Rounds of the topology check with every fault in turn (gateway SIGKILLs, SIGTERM, Redis dropping
+# the subscriptions); nothing may be lost, duplicated or reordered.
+stack-soak rounds="8":
+    bash deploy/stack soak {{rounds}}

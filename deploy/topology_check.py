@@ -367,9 +367,14 @@ async def main(args):
                 await sender.wait_for(f"ack of message {i - 1}", lambda c=ids[i - 2]: c in sender.acks,
                                       args.timeout)
                 await sender.send_message(cid, f"message {i} of {args.messages}")
-                os.kill(victim_pid, args.signal)
-                log(args, f"{args.signal.name} gateway {victim_n} (pid {victim_pid}, :{victim_port}) after "
-                          f"{len(sender.acks)} acks, message {i} in flight")
+                if args.fault == "redis":
+                    drop_subscriptions(args)
+                    log(args, f"Redis dropped every subscription after {len(sender.acks)} acks, "
+                              f"message {i} in flight")
+                else:
+                    os.kill(victim_pid, args.signal)
+                    log(args, f"{args.signal.name} gateway {victim_n} (pid {victim_pid}, :{victim_port}) "
+                              f"after {len(sender.acks)} acks, message {i} in flight")
             else:
                 await sender.send_message(cid, f"message {i} of {args.messages}")
             await asyncio.sleep(args.pace)  # a steady pace, not a synchronisation
@@ -406,6 +411,18 @@ async def main(args):
         wrong = [s for s in expected if client.held.get(s, (None,))[0] != seq_of.get(s)]
         if wrong:
             problems.append(f"{client.name}: seqs {wrong} carry other clientIds than their acks")
+    if args.fault == "redis":
+        closed = [c.name for c in (sender, receiver) if c.reconnects]
+        if closed:
+            problems.append(f"the sockets of {', '.join(closed)} were closed when Redis dropped "
+                            "the subscriptions")
+        if problems:
+            raise CheckFailed("; ".join(problems))
+        print(f"redis check passed: {args.messages} messages, A on :{port_a}, B on :{port_b}; Redis "
+              f"dropped every gateway's subscription after {args.kill_after} acks with message "
+              f"{args.kill_after + 1} in flight; both sockets stayed open and A and B each hold seqs "
+              f"1..{args.messages} exactly once, in order ({time.monotonic() - started:.1f}s)")
+        return
     cut = receiver if args.kill == "receiver" else sender
     if not cut.reconnects:
         problems.append(f"{cut.name}'s socket survived the SIGKILL of its gateway :{victim_port}")
@@ -429,6 +446,15 @@ async def main(args):
           f"{time.monotonic() - started:.1f}s)")
 
 
+def drop_subscriptions(args):
+    """Redis closes every pub/sub connection (each gateway's subscription) at once."""
+    import subprocess
+    done = subprocess.run(["redis-cli", "-u", args.redis_url, "CLIENT", "KILL", "TYPE", "pubsub"],
+                          capture_output=True, text=True, timeout=args.timeout)
+    if done.returncode != 0 or not done.stdout.strip().isdigit() or int(done.stdout) < 1:
+        raise CheckFailed(f"redis-cli CLIENT KILL TYPE pubsub: {done.stdout.strip()} {done.stderr.strip()}")
+
+
 def parse():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--url", default="http://127.0.0.1:8080", help="nginx, the only address used")
@@ -447,6 +473,11 @@ def parse():
     p.add_argument("--signal", choices=("KILL", "TERM"), default="KILL",
                    help="KILL: the gateway dies (default); TERM: a graceful stop, as in a rolling "
                         "restart (the socket must be closed with 1001)")
+    p.add_argument("--fault", choices=("gateway", "redis"), default="gateway",
+                   help="gateway: --signal to a gateway (default); redis: Redis drops every "
+                        "subscription (the sockets must stay open and miss nothing)")
+    p.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"),
+                   help="the stack's Redis, for --fault redis (default $TEST_REDIS_URL)")
     p.add_argument("--pace", type=float, default=0.06, help="seconds between sends")
     p.add_argument("--timeout", type=float, default=30.0, help="bound of every single wait")
     p.add_argument("-v", "--verbose", action="store_true")
