@@ -4,7 +4,7 @@
 //! to while it has a socket in the room, and membership changes go over one shared channel;
 //! without Redis (the embedded default) publishing hands the event straight to the hub.
 use crate::metrics::Metrics;
-use crate::ws::hub::LiveFrame;
+use crate::ws::hub::{Delivery, LiveFrame};
 use crate::ws::hub_task::HubHandle;
 use bytestring::ByteString;
 use deadpool_redis::redis;
@@ -60,20 +60,21 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
         match event {
             BusEvent::Frame {
                 room, seq, text, ..
-            } => frames.push(LiveFrame::shared(room, seq, ByteString::from(text))),
+            } => {
+                let delivery = match seq {
+                    Some(seq) => Delivery::Message { room, seq },
+                    None => Delivery::Notice { room },
+                };
+                frames.push(LiveFrame::shared(delivery, ByteString::from(text)));
+            }
             BusEvent::MembersAdded { room, users, text } => {
                 hub.deliver_many(std::mem::take(&mut frames));
-                hub.users_added(
-                    users.into_iter().map(UserId).collect(),
-                    LiveFrame::shared(room, None, ByteString::from(text)),
-                );
+                let users = users.into_iter().map(UserId).collect();
+                hub.users_added(users, room, ByteString::from(text));
             }
             BusEvent::MemberRemoved { room, user, text } => {
                 hub.deliver_many(std::mem::take(&mut frames));
-                hub.user_removed(
-                    UserId(user),
-                    LiveFrame::shared(room, None, ByteString::from(text)),
-                );
+                hub.user_removed(UserId(user), room, ByteString::from(text));
             }
             BusEvent::Revoked { user } => {
                 hub.deliver_many(std::mem::take(&mut frames));
@@ -82,7 +83,7 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
             BusEvent::ToUsers { users, text } => {
                 hub.deliver_many(std::mem::take(&mut frames));
                 let users = users.into_iter().map(UserId).collect();
-                hub.deliver_to_users(users, LiveFrame::personal(ByteString::from(text)));
+                hub.deliver_to_users(users, ByteString::from(text));
             }
         }
     }

@@ -11,7 +11,6 @@
 //! had a whole interval to arrive through the bus, so one still in flight is never mistaken for
 //! a lost one. After a bus reconnect the comparison is with the database as it is now: what was
 //! published while the subscription was down is known to be lost.
-use crate::ws::hub::LiveFrame;
 use crate::ws::hub_task::HubHandle;
 use crate::ws::protocol::ServerFrame;
 use crate::ws::publish::live_frame;
@@ -95,7 +94,7 @@ async fn drop_departed(hub: &HubHandle, db: &DatabaseConnection) -> Result<(), D
                 "a socket outlived its user's membership"
             );
             let left = ServerFrame::Left { chatroom_id: *room }.to_text();
-            hub.user_removed(*user, LiveFrame::shared(*room, None, left.into()));
+            hub.user_removed(*user, *room, left.into());
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use crate::auth::{AuthUser, authenticate, bearer_token};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ws::budget::FrameBudgets;
-use crate::ws::hub::{Kick, Outbound};
+use crate::ws::hub::{Delivery, Kick, Outbound};
 use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
@@ -87,9 +87,6 @@ fn until_expiry(expires_at: i64) -> std::time::Duration {
     std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0))
 }
 
-/// In `joined`: a room this socket is in without knowing its seq yet (added by the server).
-const UNKNOWN_SEQ: i64 = -1;
-
 /// Most queued frames written in one go before the loop looks at anything else.
 const WRITE_BURST: usize = 64;
 
@@ -107,8 +104,9 @@ struct Connection {
     stream: actix_ws::AggregatedMessageStream,
     id: u64,
     /// Per joined room, the seq up to which this socket already has everything (joined's
-    /// `lastSeq`, or the replay's end): live frames at or below it are skipped.
-    joined: HashMap<i64, i64>,
+    /// `lastSeq`, or the replay's end): live frames at or below it are skipped. `None` for a
+    /// room the server put this socket in (its user was added): followed from the next message.
+    joined: HashMap<i64, Option<i64>>,
     /// Rooms whose `joinRoom` was refused after the hub had already been asked: messages that
     /// were queued for them meanwhile are dropped (a membership event lifts this).
     refused: HashSet<i64>,
@@ -268,42 +266,33 @@ impl Connection {
     }
 
     async fn write_live(&mut self, frame: Outbound) -> Result<(), Closed> {
-        if frame.room == crate::ws::hub::PERSONAL {
-            return self.write(frame.text.clone()).await;
-        }
-        match frame.seq {
-            Some(_) if self.refused.contains(&frame.room) => return Ok(()),
-            None => {
-                self.refused.remove(&frame.room);
-                let left = ServerFrame::Left {
-                    chatroom_id: frame.room,
+        match frame.delivery {
+            Delivery::Personal => {}
+            Delivery::Left { room } => {
+                self.refused.remove(&room);
+                self.joined.remove(&room);
+            }
+            Delivery::Notice { room } => {
+                // A membership event lifts a refusal; a room the server put this socket in is
+                // followed from its next message on, and counted like a joined one.
+                self.refused.remove(&room);
+                self.joined.entry(room).or_insert(None);
+            }
+            Delivery::Message { room, .. } if self.refused.contains(&room) => return Ok(()),
+            Delivery::Message { room, seq } => match self.joined.get(&room).copied() {
+                Some(Some(seen)) if seq <= seen => return Ok(()),
+                Some(Some(seen)) => {
+                    if seq > seen + 1 {
+                        // Boxed, like `join`: rare paths stay out of every idle socket's task.
+                        Box::pin(self.fill_gap(room, seen, seq)).await?;
+                    }
+                    self.joined.insert(room, Some(seq));
                 }
-                .to_text();
-                if *frame.text == *left {
-                    // The server took this socket out of the room (its user left).
-                    self.joined.remove(&frame.room);
-                } else {
-                    // A room the server put this socket in (it was added): followed from the
-                    // next message on, and counted like a joined one.
-                    self.joined.entry(frame.room).or_insert(UNKNOWN_SEQ);
+                Some(None) => {
+                    self.joined.insert(room, Some(seq));
                 }
-            }
-            Some(_) => {}
-        }
-        let seen = self.joined.get(&frame.room).copied();
-        if let (Some(seq), Some(seen)) = (frame.seq, seen) {
-            if seen == UNKNOWN_SEQ {
-                self.joined.insert(frame.room, seq);
-                return self.write(frame.text.clone()).await;
-            }
-            if seq <= seen {
-                return Ok(());
-            }
-            if seq > seen + 1 {
-                // Boxed, like `join`: rare paths stay out of every idle socket's task.
-                Box::pin(self.fill_gap(frame.room, seen, seq)).await?;
-            }
-            self.joined.insert(frame.room, seq);
+                None => {}
+            },
         }
         self.write(frame.text.clone()).await
     }
@@ -471,7 +460,7 @@ impl Connection {
             .max()
             .unwrap_or(0)
             .max(last_seq);
-        self.joined.insert(room, seen);
+        self.joined.insert(room, Some(seen));
         self.state.hub.seen(room, seen);
         self.refused.remove(&room);
         self.send(&ServerFrame::Joined {

@@ -14,11 +14,33 @@ pub type Outbound = std::sync::Arc<LiveFrame>;
 
 #[derive(Debug)]
 pub struct LiveFrame {
-    /// The room, or `PERSONAL` for a frame addressed to users rather than a room.
-    pub room: i64,
-    /// The message's seq, so a socket can skip what it already got from a replay.
-    pub seq: Option<i64>,
+    pub delivery: Delivery,
     pub text: ByteString,
+}
+
+/// What a live frame is to the socket that gets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// A message of the room at its seq: a socket skips what it already got from a replay.
+    Message { room: i64, seq: i64 },
+    /// News of the room without a seq (a member joined or left). A socket that gets it for a
+    /// room it did not join was put there by the server: its user was added.
+    Notice { room: i64 },
+    /// The socket was taken out of the room: its user left or was removed.
+    Left { room: i64 },
+    /// For users wherever they are, not for a room (API.md §7 events).
+    Personal,
+}
+
+impl Delivery {
+    pub fn room(self) -> Option<i64> {
+        match self {
+            Delivery::Message { room, .. }
+            | Delivery::Notice { room }
+            | Delivery::Left { room } => Some(room),
+            Delivery::Personal => None,
+        }
+    }
 }
 
 /// Why the hub let go of a socket.
@@ -71,17 +93,9 @@ pub struct Interest {
     pub lost: Vec<i64>,
 }
 
-/// The `room` of a frame for users wherever they are (API.md §7 events); room ids start at 1.
-pub const PERSONAL: i64 = 0;
-
 impl LiveFrame {
-    pub fn shared(room: i64, seq: Option<i64>, text: ByteString) -> Outbound {
-        std::sync::Arc::new(Self { room, seq, text })
-    }
-
-    /// A frame for every socket of some users, whatever rooms they follow.
-    pub fn personal(text: ByteString) -> Outbound {
-        Self::shared(PERSONAL, None, text)
+    pub fn shared(delivery: Delivery, text: ByteString) -> Outbound {
+        std::sync::Arc::new(Self { delivery, text })
     }
 }
 
@@ -239,10 +253,10 @@ impl Hub {
         interest
     }
 
-    /// Queues the frame for every socket in the room. A socket whose queue is full is let go
+    /// Queues the frame for every socket in `room`. A socket whose queue is full is let go
     /// (told through its kick signal), never waited for.
     pub fn deliver(&mut self, room: i64, frame: &Outbound) -> Interest {
-        if let Some(seq) = frame.seq {
+        if let Delivery::Message { seq, .. } = frame.delivery {
             self.seen(room, seq);
         }
         let conns: Vec<ConnId> = self

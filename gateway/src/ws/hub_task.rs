@@ -1,7 +1,8 @@
 //! The task that owns the `Hub`, and the handle everything else uses to reach it.
 use crate::metrics::Metrics;
 use crate::ws::bus::Subscriptions;
-use crate::ws::hub::{ConnId, Hub, Interest, Kick, Outbound};
+use crate::ws::hub::{ConnId, Delivery, Hub, Interest, Kick, LiveFrame, Outbound};
+use bytestring::ByteString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -35,10 +36,12 @@ enum Command {
     },
     UsersAdded {
         users: Vec<UserId>,
+        room: i64,
         frame: Outbound,
     },
     UserRemoved {
         user: UserId,
+        room: i64,
         frame: Outbound,
     },
     KickUser {
@@ -145,22 +148,23 @@ impl HubHandle {
         self.send(Command::Leave { conn, room });
     }
 
-    /// Frames for their rooms' sockets, in order.
+    /// Frames for their rooms' sockets (messages and notices), in order.
     pub fn deliver_many(&self, frames: Vec<Outbound>) {
         if !frames.is_empty() {
             self.send(Command::Deliver { frames });
         }
     }
 
-    /// A frame for every socket of these users (API.md §7 events).
-    pub fn deliver_to_users(&self, users: Vec<UserId>, frame: Outbound) {
+    /// `text` for every socket of these users, whatever rooms they follow (API.md §7 events).
+    pub fn deliver_to_users(&self, users: Vec<UserId>, text: ByteString) {
+        let frame = LiveFrame::shared(Delivery::Personal, text);
         self.send(Command::ToUsers { users, frame });
     }
 
-    /// `users` were added to the frame's room: their sockets join it, then the room gets the
-    /// frame once.
-    pub fn users_added(&self, users: Vec<UserId>, frame: Outbound) {
-        self.send(Command::UsersAdded { users, frame });
+    /// `users` were added to `room`: their sockets join it, then the room gets `text` once.
+    pub fn users_added(&self, users: Vec<UserId>, room: i64, text: ByteString) {
+        let frame = LiveFrame::shared(Delivery::Notice { room }, text);
+        self.send(Command::UsersAdded { users, room, frame });
     }
 
     /// The bus may have lost messages (its subscription was down): the catch-up compares
@@ -169,8 +173,10 @@ impl HubHandle {
         self.catch_up.notify_one();
     }
 
-    pub fn user_removed(&self, user: UserId, frame: Outbound) {
-        self.send(Command::UserRemoved { user, frame });
+    /// `user` left `room`: their sockets here get `text` and leave it.
+    pub fn user_removed(&self, user: UserId, room: i64, text: ByteString) {
+        let frame = LiveFrame::shared(Delivery::Left { room }, text);
+        self.send(Command::UserRemoved { user, room, frame });
     }
 
     /// Closes every socket of `user` on this gateway: their tokens were revoked.
@@ -223,26 +229,28 @@ async fn run(
             Command::Deliver { frames } => {
                 let mut lost = Vec::new();
                 for frame in &frames {
-                    lost.extend(hub.deliver(frame.room, frame).lost);
+                    if let Some(room) = frame.delivery.room() {
+                        lost.extend(hub.deliver(room, frame).lost);
+                    }
                 }
                 Interest {
                     gained: vec![],
                     lost,
                 }
             }
-            Command::UsersAdded { users, frame } => {
+            Command::UsersAdded { users, room, frame } => {
                 let mut gained = Vec::new();
                 for user in users {
-                    gained.extend(hub.add_user(user, frame.room).gained);
+                    gained.extend(hub.add_user(user, room).gained);
                 }
-                let delivered = hub.deliver(frame.room, &frame);
+                let delivered = hub.deliver(room, &frame);
                 gained.dedup();
                 Interest {
                     gained,
                     lost: delivered.lost,
                 }
             }
-            Command::UserRemoved { user, frame } => hub.remove_user(user, frame.room, &frame),
+            Command::UserRemoved { user, room, frame } => hub.remove_user(user, room, &frame),
             Command::ToUsers { users, frame } => hub.deliver_to_users(&users, &frame),
             Command::KickUser { user, reason } => hub.kick_user(user, reason),
             Command::Seen { room, seq } => {

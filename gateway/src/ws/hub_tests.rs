@@ -2,7 +2,7 @@
 use super::*;
 
 fn frame(room: i64, text: &str) -> Outbound {
-    LiveFrame::shared(room, None, ByteString::from(text.to_owned()))
+    LiveFrame::shared(Delivery::Notice { room }, ByteString::from(text.to_owned()))
 }
 
 fn socket(
@@ -97,7 +97,8 @@ fn the_newest_seq_of_a_room_is_kept_while_it_has_local_sockets() {
     let (_a, _kicked) = socket(&mut hub, 1, 10, 8);
     hub.join(1, 3);
     hub.seen(3, 5);
-    hub.deliver(3, &LiveFrame::shared(3, Some(7), "m".into()));
+    let message = Delivery::Message { room: 3, seq: 7 };
+    hub.deliver(3, &LiveFrame::shared(message, "m".into()));
     hub.seen(3, 6);
     assert_eq!(hub.seqs(), vec![(3, 7)]);
     // A room without local sockets is not followed.

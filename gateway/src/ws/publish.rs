@@ -3,7 +3,7 @@
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::ws::bus::{Bus, BusEvent};
-use crate::ws::hub::{LiveFrame, Outbound};
+use crate::ws::hub::{Delivery, LiveFrame, Outbound};
 use crate::ws::protocol::{RoomEvent, ServerFrame};
 use async_trait::async_trait;
 use bytestring::ByteString;
@@ -80,7 +80,7 @@ fn message_frame(message: ChatMessage) -> (i64, i64, String) {
 /// A stored message for this gateway's own sockets only (the catch-up).
 pub fn live_frame(message: ChatMessage) -> Outbound {
     let (room, seq, text) = message_frame(message);
-    LiveFrame::shared(room, Some(seq), ByteString::from(text))
+    LiveFrame::shared(Delivery::Message { room, seq }, ByteString::from(text))
 }
 
 /// A newly stored message, for every socket in its room (the sender's included).
