@@ -239,8 +239,20 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
     assert_eq!(list.items[0].id, group);
     assert_eq!(list.items[0].unread_count, 1);
     // The marker never moves back, and never past the newest message.
-    assert_eq!(w.rooms.mark_read(w.users[0], group, 99).await.unwrap(), 4);
-    assert_eq!(w.rooms.mark_read(w.users[0], group, 1).await.unwrap(), 4);
+    assert_eq!(
+        w.rooms
+            .mark_read(w.users[0], group, chatroom::ReadSeq::parse(99).unwrap())
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        w.rooms
+            .mark_read(w.users[0], group, chatroom::ReadSeq::parse(1).unwrap())
+            .await
+            .unwrap(),
+        4
+    );
     let list = w
         .chat
         .rooms(w.users[1], None, PageRequest::default())

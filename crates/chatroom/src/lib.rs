@@ -17,4 +17,6 @@ pub use list::{RoomEntry, room_names, room_page};
 pub use membership::{is_member, lock_room, require_member, require_member_locked};
 pub use seq::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among, room_seqs};
 pub use service::{ChatroomService, SeaChatroomService};
-pub use types::{GroupName, RoomInfo, RoomKind, RoomSummary};
+pub use types::{
+    GroupName, InitialMembers, MAX_INITIAL_MEMBERS, ReadSeq, RoomInfo, RoomKind, RoomSummary,
+};

@@ -3,7 +3,7 @@ use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
 use crate::membership::{add_members, is_member, require_member, require_member_locked};
 use crate::room::{direct_key, is_unique_violation, new_room, room_info};
-use crate::types::{GroupName, RoomInfo, RoomKind};
+use crate::types::{GroupName, InitialMembers, ReadSeq, RoomInfo, RoomKind};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -26,7 +26,7 @@ pub trait ChatroomService: Send + Sync {
         &self,
         me: UserId,
         name: GroupName,
-        members: Vec<UserId>,
+        members: InitialMembers,
     ) -> Result<RoomInfo, ChatroomError>;
     async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError>;
     /// Owner first, then by join time.
@@ -47,7 +47,7 @@ pub trait ChatroomService: Send + Sync {
     async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError>;
     async fn direct_with(&self, me: UserId, friend: UserId) -> Result<RoomInfo, ChatroomError>;
     /// Moves the read marker forward (never back, never past the last message); returns it.
-    async fn mark_read(&self, me: UserId, room: i64, seq: i64) -> Result<i64, ChatroomError>;
+    async fn mark_read(&self, me: UserId, room: i64, seq: ReadSeq) -> Result<i64, ChatroomError>;
 }
 
 pub struct SeaChatroomService {
@@ -111,11 +111,9 @@ impl ChatroomService for SeaChatroomService {
         &self,
         me: UserId,
         name: GroupName,
-        members: Vec<UserId>,
+        members: InitialMembers,
     ) -> Result<RoomInfo, ChatroomError> {
-        let mut others: Vec<UserId> = members.into_iter().filter(|m| *m != me).collect();
-        others.sort_unstable();
-        others.dedup();
+        let others = members.others(me);
         let friends = friendship::entity::Entity::find()
             .filter(friendship::entity::Column::UserId.eq(me.0))
             .filter(friendship::entity::Column::FriendId.is_in(others.iter().map(|o| o.0)))
@@ -241,9 +239,9 @@ impl ChatroomService for SeaChatroomService {
         Ok(room_info(&self.db, me, room).await?)
     }
 
-    async fn mark_read(&self, me: UserId, room: i64, seq: i64) -> Result<i64, ChatroomError> {
+    async fn mark_read(&self, me: UserId, room: i64, seq: ReadSeq) -> Result<i64, ChatroomError> {
         let room = require_member(&self.db, me, room).await?;
-        let target = seq.min(room.last_seq);
+        let target = seq.get().min(room.last_seq);
         user_chatroom::Entity::update_many()
             .col_expr(user_chatroom::Column::LastReadSeq, Expr::value(target))
             .col_expr(

@@ -1,6 +1,7 @@
 //! Room shapes.
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use user::UserId;
 use utoipa::ToSchema;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -38,6 +39,61 @@ impl GroupName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Most people a group can start with besides its owner.
+pub const MAX_INITIAL_MEMBERS: usize = 200;
+
+/// Who a new group starts with besides its owner: at most `MAX_INITIAL_MEMBERS` ids, each a
+/// positive id; repeats count once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitialMembers(Vec<UserId>);
+
+impl InitialMembers {
+    pub fn parse(ids: &[i64]) -> Result<Self, String> {
+        if ids.len() > MAX_INITIAL_MEMBERS {
+            return Err(format!("at most {MAX_INITIAL_MEMBERS} members"));
+        }
+        if ids.iter().any(|id| *id <= 0) {
+            return Err("must be positive integer ids".to_owned());
+        }
+        let mut users: Vec<UserId> = ids.iter().map(|id| UserId(*id)).collect();
+        users.sort_unstable();
+        users.dedup();
+        Ok(Self(users))
+    }
+
+    /// Everyone in `owner`'s new group: the owner and these, each once, by id.
+    pub fn with_owner(&self, owner: UserId) -> Vec<UserId> {
+        let mut everyone = self.0.clone();
+        if let Err(at) = everyone.binary_search(&owner) {
+            everyone.insert(at, owner);
+        }
+        everyone
+    }
+
+    /// These, without `owner`.
+    pub(crate) fn others(self, owner: UserId) -> Vec<UserId> {
+        self.0.into_iter().filter(|user| *user != owner).collect()
+    }
+}
+
+/// A seq read up to (the `read` frame, `POST /chatroom/{id}/read`): 0 or more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadSeq(i64);
+
+impl ReadSeq {
+    pub fn parse(raw: i64) -> Result<Self, String> {
+        if raw >= 0 {
+            Ok(Self(raw))
+        } else {
+            Err("must be a non-negative integer seq".to_owned())
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
     }
 }
 

@@ -1,7 +1,9 @@
 //! The chatroom service on a fresh database: direct rooms, groups, members, exit.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
-use chatroom::{ChatroomError, ChatroomService, GroupName, RoomKind, SeaChatroomService};
+use chatroom::{
+    ChatroomError, ChatroomService, GroupName, InitialMembers, RoomKind, SeaChatroomService,
+};
 use friendship::befriend;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use test_support::{TestDb, create_user, fresh_db};
@@ -40,6 +42,11 @@ async fn world(count: usize) -> World {
         db,
         users,
     }
+}
+
+fn members(users: &[UserId]) -> InitialMembers {
+    let ids: Vec<i64> = users.iter().map(|user| user.0).collect();
+    InitialMembers::parse(&ids).unwrap()
 }
 
 fn group(name: &str) -> GroupName {
@@ -97,6 +104,21 @@ async fn direct_rooms_need_a_friend() {
     assert!(matches!(none, Err(ChatroomError::NotFound)), "{none:?}");
 }
 
+#[test]
+fn a_group_starts_with_at_most_200_others_each_once() {
+    let parsed = InitialMembers::parse(&[3, 2, 3]).unwrap();
+    assert_eq!(parsed.with_owner(UserId(2)), vec![UserId(2), UserId(3)]);
+    assert_eq!(
+        parsed.with_owner(UserId(1)),
+        vec![UserId(1), UserId(2), UserId(3)]
+    );
+    let many: Vec<i64> = (1..=201).collect();
+    assert!(InitialMembers::parse(&many[..200]).is_ok());
+    assert!(InitialMembers::parse(&many).is_err());
+    assert!(InitialMembers::parse(&[1, 0]).is_err());
+    assert!(InitialMembers::parse(&[-4]).is_err());
+}
+
 #[tokio::test]
 async fn groups_take_friends_only() {
     let w = world(4).await;
@@ -105,7 +127,7 @@ async fn groups_take_friends_only() {
         .create_group(
             w.id(0),
             group(" Team "),
-            vec![w.id(1), w.id(2), w.id(1), w.id(0)],
+            members(&[w.id(1), w.id(2), w.id(1), w.id(0)]),
         )
         .await
         .unwrap();
@@ -113,7 +135,7 @@ async fn groups_take_friends_only() {
     assert_eq!((room.user_count, room.owner_id), (3, Some(w.id(0).0)));
     let not_friends = w
         .rooms
-        .create_group(w.id(1), group("x"), vec![w.id(2)])
+        .create_group(w.id(1), group("x"), members(&[w.id(2)]))
         .await;
     assert!(
         matches!(not_friends, Err(ChatroomError::NotAFriend)),
@@ -121,7 +143,7 @@ async fn groups_take_friends_only() {
     );
     let unknown = w
         .rooms
-        .create_group(w.id(0), group("x"), vec![UserId(987_654)])
+        .create_group(w.id(0), group("x"), members(&[UserId(987_654)]))
         .await;
     assert!(
         matches!(unknown, Err(ChatroomError::NotAFriend)),
@@ -134,7 +156,7 @@ async fn invite_rules() {
     let w = world(4).await;
     let room = w
         .rooms
-        .create_group(w.id(0), group("g"), vec![w.id(1)])
+        .create_group(w.id(0), group("g"), members(&[w.id(1)]))
         .await
         .unwrap();
     let (info, added) = w.rooms.invite(w.id(0), room.id, &w.name(2)).await.unwrap();
@@ -174,7 +196,7 @@ async fn members_list_the_owner_first_then_by_join_time() {
     let w = world(4).await;
     let room = w
         .rooms
-        .create_group(w.id(0), group("g"), vec![])
+        .create_group(w.id(0), group("g"), members(&[]))
         .await
         .unwrap();
     w.rooms.invite(w.id(0), room.id, &w.name(3)).await.unwrap();
@@ -202,7 +224,7 @@ async fn exit_passes_ownership_and_keeps_an_empty_group() {
     let w = world(3).await;
     let room = w
         .rooms
-        .create_group(w.id(0), group("g"), vec![])
+        .create_group(w.id(0), group("g"), members(&[]))
         .await
         .unwrap();
     w.rooms.invite(w.id(0), room.id, &w.name(2)).await.unwrap();

@@ -30,7 +30,11 @@ async fn world() -> World {
     befriend(&db.conn, ids[0], ids[1]).await.unwrap();
     let rooms = SeaChatroomService::new(db.conn.clone());
     let room = rooms
-        .create_group(ids[0], GroupName::parse("Keep").unwrap(), vec![ids[1]])
+        .create_group(
+            ids[0],
+            GroupName::parse("Keep").unwrap(),
+            chatroom::InitialMembers::parse(&[ids[1].0]).unwrap(),
+        )
         .await
         .unwrap();
     World {

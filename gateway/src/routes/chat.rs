@@ -6,6 +6,7 @@ use crate::limits::Limit;
 use crate::routes::{invalid, required_id};
 use crate::state::AppState;
 use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
+use ::chatroom::ReadSeq;
 use ::user::FieldErrors;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -132,10 +133,12 @@ pub async fn mark_read(
     body: JsonBody<ReadRequest>,
 ) -> Result<web::Json<ReadMarker>, ApiError> {
     let room = required_id("id", Some(path.as_str()))?;
-    let seq = match body.0.seq {
-        Some(seq) if seq >= 0 => seq,
-        _ => return Err(invalid("seq", "must be a non-negative integer seq")),
-    };
+    let seq = body
+        .0
+        .seq
+        .ok_or_else(|| "must be a non-negative integer seq".to_owned())
+        .and_then(ReadSeq::parse)
+        .map_err(|message| invalid("seq", message))?;
     let last_read_seq = state.chatrooms.mark_read(auth.id, room, seq).await?;
     Ok(web::Json(ReadMarker {
         chatroom_id: room,

@@ -5,13 +5,11 @@ use crate::extract::JsonBody;
 use crate::limits::Limit;
 use crate::routes::{detached, invalid};
 use crate::state::AppState;
-use ::chatroom::{GroupName, RoomInfo};
+use ::chatroom::{GroupName, InitialMembers, RoomInfo};
 use ::user::{FieldErrors, UserId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-const MAX_INITIAL_MEMBERS: usize = 200;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -67,29 +65,14 @@ async fn create_named_group(
     let mut errors = FieldErrors::new();
     let name = errors.required("name", name, GroupName::parse);
     let ids = member_ids.unwrap_or_default();
-    let members = errors.check(
-        "memberIds",
-        if ids.len() > MAX_INITIAL_MEMBERS {
-            Err(format!("at most {MAX_INITIAL_MEMBERS} members"))
-        } else {
-            ids.into_iter()
-                .map(positive_id)
-                .collect::<Result<Vec<_>, _>>()
-        },
-    );
+    let members = errors.check("memberIds", InitialMembers::parse(&ids));
     let (name, members) = errors.done(name.zip(members))?;
     state
         .limits
         .check(Limit::RoomCreate, &auth.id.0.to_string())
         .await?;
-    let room = state
-        .chatrooms
-        .create_group(auth.id, name, members.clone())
-        .await?;
-    let mut everyone = members;
-    everyone.push(auth.id);
-    everyone.sort_by_key(|user| user.0);
-    everyone.dedup();
+    let everyone = members.with_owner(auth.id);
+    let room = state.chatrooms.create_group(auth.id, name, members).await?;
     announce(state, room.id, everyone, auth.id).await?;
     Ok(HttpResponse::Created().json(room))
 }

@@ -388,7 +388,7 @@ impl Connection {
                 let result = self
                     .state
                     .chatrooms
-                    .mark_read(self.user.id, chatroom_id, seq.max(0))
+                    .mark_read(self.user.id, chatroom_id, seq)
                     .await;
                 match result {
                     Ok(_) => Ok(()),

@@ -1,4 +1,5 @@
 //! Frames: JSON text `{"event": "<name>", "data": {...}}`, typed both ways. See docs/ws-protocol.md.
+use ::chatroom::ReadSeq;
 use chat::{ChatMessage, MessageKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub enum ClientFrame {
     },
     Read {
         chatroom_id: i64,
-        seq: i64,
+        seq: ReadSeq,
     },
     Ping,
 }
@@ -124,9 +125,15 @@ impl ClientFrame {
             }
             "read" => {
                 let d: ReadData = serde_json::from_value(data).map_err(invalid)?;
+                let seq = ReadSeq::parse(d.seq).map_err(|message| BadFrame {
+                    code: "validation_failed",
+                    message: format!("seq {message}"),
+                    chatroom_id: room,
+                    client_id: None,
+                })?;
                 Ok(ClientFrame::Read {
                     chatroom_id: d.chatroom_id,
-                    seq: d.seq,
+                    seq,
                 })
             }
             "ping" => Ok(ClientFrame::Ping),
@@ -261,7 +268,7 @@ mod tests {
             ClientFrame::parse(r#"{"event":"read","data":{"chatroomId":1,"seq":2}}"#),
             Ok(ClientFrame::Read {
                 chatroom_id: 1,
-                seq: 2
+                seq: ReadSeq::parse(2).unwrap()
             })
         );
     }

@@ -688,3 +688,28 @@ async fn the_others_in_a_group_hear_when_someone_leaves() {
         json!({"type": "exitRoom", "userId": people[2].id, "chatroomId": room})
     );
 }
+
+#[tokio::test]
+async fn a_negative_read_seq_is_refused_as_over_http() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut socket = app.socket(&people[0].token).await;
+    socket.join(room, None).await;
+    socket
+        .send(json!({"event": "read", "data": {"chatroomId": room, "seq": -1}}))
+        .await;
+    let error = socket.expect("error").await;
+    assert_eq!(
+        (error["code"].clone(), error["chatroomId"].clone()),
+        (json!("validation_failed"), json!(room))
+    );
+    let body = json!({"seq": -1});
+    let http = app
+        .post(
+            &format!("/chatroom/{room}/read"),
+            Some(&people[0].token),
+            &body,
+        )
+        .await;
+    assert_eq!(http.status(), reqwest::StatusCode::BAD_REQUEST);
+}

@@ -56,10 +56,11 @@ pub fn cursor(before: Option<&str>, after: Option<&str>, limit: Option<&str>) ->
 
 impl World {
     pub async fn group(&self, members: usize) -> i64 {
-        let others = self.users[1..members].to_vec();
+        let ids: Vec<i64> = self.users[1..members].iter().map(|user| user.0).collect();
+        let members = chatroom::InitialMembers::parse(&ids).unwrap();
         let name = GroupName::parse("g").unwrap();
         self.rooms
-            .create_group(self.users[0], name, others)
+            .create_group(self.users[0], name, members)
             .await
             .unwrap()
             .id
