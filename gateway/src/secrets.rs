@@ -1,6 +1,6 @@
 //! The token secret: configured, or generated once into the data directory.
 use crate::settings::{Secret, Settings};
-use crate::startup::StartupError;
+use crate::startup_error::StartupError;
 use rand::RngCore;
 
 /// The configured secret, or in the embedded default one generated once and kept in the data

@@ -1,7 +1,7 @@
 //! Everything a handler may need, built once before the server starts.
-use crate::auth::TokenKeys;
 use crate::limits::RateLimits;
 use crate::settings::WsSettings;
+use crate::tokens::TokenKeys;
 use crate::ws::bus::Bus;
 use crate::ws::hub_task::HubHandle;
 use chat::ChatService;

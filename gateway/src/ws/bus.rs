@@ -6,13 +6,14 @@
 use crate::metrics::Metrics;
 use crate::ws::hub::{Delivery, LiveFrame};
 use crate::ws::hub_task::HubHandle;
+use crate::ws::subscriptions::{SubCommand, Subscriptions};
 use bytestring::ByteString;
 use deadpool_redis::redis;
 use futures_util::{FutureExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use user::UserId;
 
 /// What travels between gateways.
@@ -90,43 +91,6 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
     hub.deliver_many(frames);
 }
 
-enum SubCommand {
-    Subscribe {
-        room: i64,
-        done: Option<oneshot::Sender<()>>,
-    },
-    Unsubscribe {
-        room: i64,
-    },
-}
-
-/// The hub's side of the bus: which rooms this gateway wants to hear.
-pub struct Subscriptions {
-    redis: Option<mpsc::UnboundedSender<SubCommand>>,
-}
-
-impl Subscriptions {
-    /// `done` resolves once the room's messages reach this gateway.
-    pub fn subscribe(&self, room: i64, done: Option<oneshot::Sender<()>>) {
-        match &self.redis {
-            Some(commands) => {
-                let _ = commands.send(SubCommand::Subscribe { room, done });
-            }
-            None => {
-                if let Some(done) = done {
-                    let _ = done.send(());
-                }
-            }
-        }
-    }
-
-    pub fn unsubscribe(&self, room: i64) {
-        if let Some(commands) = &self.redis {
-            let _ = commands.send(SubCommand::Unsubscribe { room });
-        }
-    }
-}
-
 /// Publishes events; cheap to clone.
 #[derive(Clone)]
 pub enum Bus {
@@ -141,7 +105,7 @@ impl Bus {
     /// The embedded default: one process, events go straight to the hub.
     pub fn start_local(metrics: Metrics) -> (Bus, HubHandle) {
         metrics.bus_connected.set(1);
-        let hub = HubHandle::start(Subscriptions { redis: None }, metrics);
+        let hub = HubHandle::start(Subscriptions::local(), metrics);
         (Bus::Local(hub.clone()), hub)
     }
 
@@ -152,13 +116,8 @@ impl Bus {
         prefix: &str,
         metrics: Metrics,
     ) -> (Bus, HubHandle) {
-        let (commands, receiver) = mpsc::unbounded_channel();
-        let hub = HubHandle::start(
-            Subscriptions {
-                redis: Some(commands),
-            },
-            metrics.clone(),
-        );
+        let (subscriptions, receiver) = Subscriptions::redis();
+        let hub = HubHandle::start(subscriptions, metrics.clone());
         tokio::spawn(run_subscriber(
             client,
             prefix.to_owned(),

@@ -1,7 +1,7 @@
 //! The task that owns the `Hub`, and the handle everything else uses to reach it.
 use crate::metrics::Metrics;
-use crate::ws::bus::Subscriptions;
 use crate::ws::hub::{ConnId, Delivery, Hub, Interest, Kick, LiveFrame, Outbound};
+use crate::ws::subscriptions::Subscriptions;
 use bytestring::ByteString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

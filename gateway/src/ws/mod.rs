@@ -9,4 +9,5 @@ pub mod hub;
 pub mod hub_task;
 pub mod protocol;
 pub mod publish;
+pub mod subscriptions;
 pub mod user_sockets;
