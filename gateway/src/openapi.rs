@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         create_routes::create_one_to_one,
         create_routes::create_group,
         room_routes::list_rooms,
+        room_routes::list_rooms_at_root,
         room_routes::direct_room,
         room_routes::room_info,
         room_routes::room_members,
@@ -56,7 +57,7 @@ use utoipa::{Modify, OpenApi};
         ops::ready,
     ),
     components(schemas(ErrorBody, Sent, Updated, Deleted, Left, user::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "chatroom"), (name = "chat"), (name = "favorite"), (name = "storage"), (name = "ops"))
 )]
 pub struct ApiDoc;
@@ -76,4 +77,78 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// What any operation can answer without its handler saying so: 401 where a token is needed
+/// (missing, expired or revoked), and 400 where there is input to get wrong (malformed JSON, a
+/// query or path value of the wrong type).
+struct CommonResponses;
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured && !responses.contains_key("401") {
+                    let why = "`unauthenticated`: no token, or an expired or revoked one";
+                    responses.insert("401".to_owned(), error_response(why));
+                }
+                let has_input = operation.request_body.is_some()
+                    || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if has_input && !responses.contains_key("400") {
+                    let why = "`validation_failed` or `invalid_json`: the input is not acceptable";
+                    responses.insert("400".to_owned(), error_response(why));
+                }
+            }
+        }
+    }
+}
+
+/// The methods each documented path accepts, keyed by its template (`/chatroom/{id}/read`): the
+/// `Allow` header of a 405.
+pub fn allowed_methods(
+    openapi: &utoipa::openapi::OpenApi,
+) -> std::collections::HashMap<String, String> {
+    openapi
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let methods: Vec<&str> = [
+                ("GET", item.get.is_some()),
+                ("HEAD", item.get.is_some() || item.head.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PATCH", item.patch.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(method, present)| present.then_some(method))
+            .collect();
+            (path.clone(), methods.join(", "))
+        })
+        .collect()
 }

@@ -17,7 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // Fixed paths before `/{id}`, which would otherwise take them.
     cfg.service(
         web::scope("/chatroom")
-            .service(web::resource("").get(list_rooms))
+            .service(web::resource("").get(list_rooms_at_root))
             .service(web::resource("/list").get(list_rooms))
             .service(web::resource("/add").post(add_room))
             .service(web::resource("/create-one-to-one").post(create_one_to_one))
@@ -67,6 +67,18 @@ pub async fn list_rooms(
     Ok(web::Json(
         state.chat.rooms(auth.id, name.as_ref(), page).await?,
     ))
+}
+
+/// My rooms, as `/chatroom/list` gives them (both paths are in the API).
+#[utoipa::path(get, path = "/chatroom", tag = "chatroom", params(RoomListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<RoomListItem>), (status = 400, body = ErrorBody)))]
+pub async fn list_rooms_at_root(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<RoomListQuery>,
+) -> Result<web::Json<Page<RoomListItem>>, ApiError> {
+    list_rooms(state, auth, query).await
 }
 
 #[derive(Deserialize, IntoParams)]

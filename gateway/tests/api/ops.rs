@@ -22,6 +22,34 @@ async fn health_and_ready() {
 }
 
 #[tokio::test]
+async fn the_document_declares_what_any_operation_can_answer() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let info = &doc["paths"]["/user/info"]["get"]["responses"];
+    assert!(info.get("401").is_some(), "{info}");
+    let login = &doc["paths"]["/user/login"]["post"]["responses"];
+    assert!(login.get("400").is_some(), "{login}");
+    assert!(login.get("401").is_some(), "a wrong password: {login}");
+    let health = &doc["paths"]["/health"]["get"]["responses"];
+    assert!(
+        health.get("401").is_none() && health.get("400").is_none(),
+        "{health}"
+    );
+    // A method a path does not take: 405 naming the ones it does (RFC 9110).
+    let url = format!("{}/storage/object/avatar/1/x/y.png", app.base);
+    let response = app.client.delete(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let response = app
+        .client
+        .put(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+}
+
+#[tokio::test]
 async fn openapi_lists_every_route() {
     let app = spawn_app().await;
     let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
@@ -49,6 +77,7 @@ async fn openapi_lists_every_route() {
         ("/chatroom/add", "post"),
         ("/chatroom/create-one-to-one", "post"),
         ("/chatroom/create-group", "post"),
+        ("/chatroom", "get"),
         ("/chatroom/list", "get"),
         ("/chatroom/direct", "get"),
         ("/chatroom/{id}", "get"),
