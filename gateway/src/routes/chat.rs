@@ -26,16 +26,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase")]
 pub struct HistoryQuery {
     /// Messages with a seq below this (older); without any cursor, the newest page.
+    #[param(value_type = Option<i64>, minimum = 0)]
     before_seq: Option<String>,
     /// Messages with a seq above this (newer), oldest first.
+    #[param(value_type = Option<i64>, minimum = 0)]
     after_seq: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
 }
 
 /// A page of a room's history, ascending by seq.
 #[utoipa::path(get, path = "/chatroom/{id}/messages", tag = "chat",
-    params(("id" = i64, Path), HistoryQuery), security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), HistoryQuery), security(("bearer" = [])),
     responses((status = 200, body = History), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_messages(
     state: web::Data<AppState>,
@@ -56,18 +59,18 @@ pub async fn list_messages(
 #[serde(rename_all = "camelCase")]
 pub struct PostMessageRequest {
     /// Your id for this message (1–64 of `[A-Za-z0-9_-]`); a repeat returns the first message.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_-]{1,64}$")]
     client_id: Option<String>,
     #[serde(rename = "type")]
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     kind: Option<MessageKind>,
     /// Text, or for image/file the `url` from `/storage/presign`.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     content: Option<String>,
 }
 
 /// Sends a message (201; 200 with the stored message when the clientId was used before).
-#[utoipa::path(post, path = "/chatroom/{id}/messages", tag = "chat", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/chatroom/{id}/messages", tag = "chat", params(("id" = i64, Path, minimum = 1)),
     request_body = PostMessageRequest, security(("bearer" = [])),
     responses((status = 201, body = ChatMessage), (status = 200, body = ChatMessage),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -110,7 +113,7 @@ pub async fn post_message(
 #[derive(Deserialize, ToSchema)]
 pub struct ReadRequest {
     /// The seq read up to.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, minimum = 0)]
     seq: Option<i64>,
 }
 
@@ -123,7 +126,7 @@ pub struct ReadMarker {
 }
 
 /// Moves my read marker forward.
-#[utoipa::path(post, path = "/chatroom/{id}/read", tag = "chat", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/chatroom/{id}/read", tag = "chat", params(("id" = i64, Path, minimum = 1)),
     request_body = ReadRequest, security(("bearer" = [])),
     responses((status = 200, body = ReadMarker), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn mark_read(

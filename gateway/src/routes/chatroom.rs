@@ -45,8 +45,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase")]
 pub struct RoomListQuery {
     /// Part of the shown name (a direct room shows the other person's nickname).
+    #[param(max_length = 50, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     name: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 
@@ -84,6 +87,7 @@ pub async fn list_rooms_at_root(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct FriendQuery {
+    #[param(required = true, value_type = i64, minimum = 1)]
     friend_id: Option<String>,
 }
 
@@ -103,7 +107,7 @@ pub async fn direct_room(
 }
 
 /// A room I am in.
-#[utoipa::path(get, path = "/chatroom/{id}", tag = "chatroom", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/chatroom/{id}", tag = "chatroom", params(("id" = i64, Path, minimum = 1)),
     security(("bearer" = [])),
     responses((status = 200, body = RoomInfo), (status = 404, body = ErrorBody)))]
 pub async fn room_info(
@@ -118,13 +122,15 @@ pub async fn room_info(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct MembersQuery {
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 
 /// Members of a room I am in: owner first, then by join time.
 #[utoipa::path(get, path = "/chatroom/{id}/members", tag = "chatroom",
-    params(("id" = i64, Path), MembersQuery), security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), MembersQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<UserSummary>), (status = 404, body = ErrorBody)))]
 pub async fn room_members(
     state: web::Data<AppState>,
@@ -142,7 +148,7 @@ pub async fn room_members(
 #[derive(Deserialize, ToSchema)]
 pub struct JoinRequest {
     /// A friend of yours to add.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: Option<String>,
 }
 
@@ -167,7 +173,7 @@ async fn invite(
 }
 
 /// Adds a friend of mine to a group I am in.
-#[utoipa::path(post, path = "/chatroom/{id}/join", tag = "chatroom", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/chatroom/{id}/join", tag = "chatroom", params(("id" = i64, Path, minimum = 1)),
     request_body = JoinRequest, security(("bearer" = [])),
     responses((status = 200, body = RoomInfo), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -182,7 +188,9 @@ pub async fn join_room(
 
 #[derive(Deserialize, IntoParams)]
 pub struct JoinQuery {
+    #[param(required = true, value_type = i64, minimum = 1)]
     id: Option<String>,
+    #[param(required = true, nullable = false, pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: Option<String>,
 }
 
@@ -216,7 +224,7 @@ async fn leave(
 }
 
 /// Leaves a group (ownership passes to the longest-standing member).
-#[utoipa::path(post, path = "/chatroom/{id}/exit", tag = "chatroom", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/chatroom/{id}/exit", tag = "chatroom", params(("id" = i64, Path, minimum = 1)),
     security(("bearer" = [])),
     responses((status = 200, body = Left), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn exit_room(
@@ -229,6 +237,7 @@ pub async fn exit_room(
 
 #[derive(Deserialize, IntoParams)]
 pub struct RoomQuery {
+    #[param(required = true, value_type = i64, minimum = 1)]
     id: Option<String>,
 }
 

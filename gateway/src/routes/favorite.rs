@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase")]
 pub struct AddFavoriteQuery {
     /// The message to keep; it must be in a room you are in.
+    #[param(required = true, value_type = i64, minimum = 1)]
     chat_history_id: Option<String>,
 }
 
@@ -73,6 +74,7 @@ async fn add(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoriteIdQuery {
+    #[param(required = true, value_type = i64, minimum = 1)]
     id: Option<String>,
 }
 
@@ -90,7 +92,7 @@ pub async fn delete_favorite(
 
 /// Removes one of your favorites (the id in the path).
 #[utoipa::path(delete, path = "/favorite/{id}", tag = "favorite",
-    params(("id" = i64, Path)), security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_favorite_by_path(
     state: web::Data<AppState>,
@@ -113,7 +115,9 @@ async fn delete(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoriteListQuery {
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 

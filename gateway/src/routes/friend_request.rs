@@ -38,7 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 
@@ -58,6 +60,7 @@ pub async fn list_requests(
 #[derive(Deserialize, IntoParams)]
 pub struct IdQuery {
     /// The friend request's id.
+    #[param(required = true, value_type = i64, minimum = 1)]
     id: Option<String>,
 }
 
@@ -95,7 +98,7 @@ async fn agree(
 
 /// Agrees a request to me (the id in the path).
 #[utoipa::path(method(get, post), path = "/friend_request/agree/{id}", tag = "friend_request",
-    params(("id" = i64, Path)), security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn agree_request_by_path(
@@ -123,7 +126,7 @@ pub async fn reject_request(
 
 /// Rejects a request to me (the id in the path).
 #[utoipa::path(method(get, post), path = "/friend_request/reject/{id}", tag = "friend_request",
-    params(("id" = i64, Path)), security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject_request_by_path(

@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 pub struct AddFriendRequest {
     /// Who to ask.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: Option<String>,
     /// Why (at most 100 characters).
     reason: Option<String>,
@@ -83,8 +83,11 @@ pub async fn add_friend(
 #[serde(rename_all = "camelCase")]
 pub struct FriendListQuery {
     /// Part of a friend's username or nickname (case-insensitive; `%` and `_` are literal).
+    #[param(max_length = 50, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     name: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 
@@ -109,6 +112,7 @@ pub async fn list_friends(
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct FriendIdQuery {
+    #[param(required = true, value_type = i64, minimum = 1)]
     friend_id: Option<String>,
 }
 
@@ -126,7 +130,7 @@ pub async fn delete_friend(
 
 /// Ends a friendship, both ways (the id in the path).
 #[utoipa::path(delete, path = "/friendship/{friendId}", tag = "friendship",
-    params(("friendId" = i64, Path)), security(("bearer" = [])),
+    params(("friendId" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_friend_by_path(
     state: web::Data<AppState>,

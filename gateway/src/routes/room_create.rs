@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 pub struct AddRoomRequest {
     /// `direct` (with `friendId`) or `group` (with `name` and optional `memberIds`).
     #[serde(rename = "type")]
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^(direct|group)$")]
     kind: Option<String>,
     friend_id: Option<i64>,
     name: Option<String>,
@@ -116,7 +116,7 @@ pub async fn add_room(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectRoomRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, minimum = 1)]
     friend_id: Option<i64>,
 }
 
@@ -135,7 +135,13 @@ pub async fn create_one_to_one(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRequest {
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*\\S[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     name: Option<String>,
     /// Friends of yours to add at once.
     member_ids: Option<Vec<i64>>,

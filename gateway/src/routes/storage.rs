@@ -33,15 +33,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase")]
 pub struct PresignRequest {
     /// The file's name; it is sanitised into the key (Unicode letters are kept).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 255)]
     filename: Option<String>,
     /// A media type; avatars take PNG, JPEG, GIF, WebP, AVIF or BMP images.
-    #[schema(required = true, example = "image/png")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "image/png",
+        max_length = 127,
+        pattern = "^[a-z]+/[a-z0-9.+-]+$"
+    )]
     content_type: Option<String>,
     /// Bytes: 1 to 2 MiB for an avatar, to 20 MiB for an attachment (configurable).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 20971520)]
     size: Option<u64>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     purpose: Option<Purpose>,
 }
 

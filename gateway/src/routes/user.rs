@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, IntoParams)]
 pub struct AddressQuery {
     /// The e-mail address to send the code to.
+    #[param(required = true, nullable = false, format = Email, max_length = 254)]
     address: Option<String>,
 }
 
@@ -61,15 +62,37 @@ pub async fn register_captcha(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
-    #[schema(required = true, example = "alice")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "alice",
+        pattern = "^[A-Za-z0-9_.-]{3,32}$"
+    )]
     username: Option<String>,
-    #[schema(required = true, example = "Alice")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "Alice",
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*\\S[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     nick_name: Option<String>,
-    #[schema(required = true, example = "correct horse")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "correct horse",
+        pattern = "^[ -~]{6,72}$"
+    )]
     password: Option<String>,
-    #[schema(required = true, example = "alice@example.com")]
+    #[schema(required = true, nullable = false, example = "alice@example.com", format = Email, max_length = 254)]
     email: Option<String>,
-    #[schema(required = true, example = "123456")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "123456",
+        pattern = "^[0-9]{6}$"
+    )]
     captcha: Option<String>,
 }
 
@@ -118,9 +141,9 @@ pub async fn register(
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[ -~]{6,72}$")]
     password: Option<String>,
 }
 
@@ -175,6 +198,7 @@ pub async fn info(
 pub struct NewAddressQuery {
     /// The new email the code is for (API.md §7); without it, the stored address gets a code,
     /// which changes nothing that needs one.
+    #[param(nullable = false, format = Email, max_length = 254)]
     address: Option<String>,
 }
 
@@ -205,11 +229,17 @@ pub async fn update_captcha(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*\\S[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     nick_name: Option<String>,
     /// A `url` from `/storage/presign` (purpose avatar), or empty to clear.
     head_pic: Option<String>,
     /// A new address: it needs `captcha`, the code mailed to it by
     /// `/user/update/captcha?address=`.
+    #[schema(format = Email, max_length = 254)]
     email: Option<String>,
     /// Only for a new email; ignored otherwise.
     captcha: Option<String>,
@@ -268,13 +298,13 @@ pub async fn password_captcha(
 
 #[derive(Deserialize, ToSchema)]
 pub struct UpdatePasswordRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, format = Email, max_length = 254)]
     email: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[ -~]{6,72}$")]
     password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, pattern = "^[0-9]{6}$")]
     captcha: Option<String>,
 }
 
@@ -321,8 +351,17 @@ pub async fn update_password(
 #[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
     /// Part of a username or nickname (case-insensitive; `%` and `_` are literal).
+    #[param(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*\\S[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     q: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000000)]
     page: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
 }
 
