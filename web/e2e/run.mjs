@@ -174,6 +174,19 @@ async function main() {
     await sees(bob, 'Hello Bob!');
     step('history after a reload');
 
+    await alice.page.getByTestId('nav-profile').click();
+    await see(alice.page, 'Your profile');
+    await alice.page.locator('input[type="file"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
+    await see(alice.page, 'Avatar uploaded');
+    await alice.page.getByTestId('profile-save').click();
+    await see(alice.page, 'Profile saved');
+    await bob.page.reload();
+    const listed = bob.page.locator('[data-testid="room-item"][data-room="Alice"] img');
+    await listed.waitFor({ timeout: TIMEOUT });
+    await bob.page.locator('.conversation .header img').waitFor({ timeout: TIMEOUT });
+    step("a direct chat shows the friend's picture in the list and the header");
+    await openRoom(alice, 'Bob');
+
     await alice.page.locator('input[type="file"]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: PNG });
     const image = bob.page.locator('[data-testid="message"] img').first();
     await image.waitFor({ timeout: TIMEOUT });

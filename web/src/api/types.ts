@@ -72,6 +72,8 @@ export interface RoomListItem {
   lastMessage: ChatMessage | null;
   unreadCount: number;
   updateTime: string;
+  /** The other member of a direct room; null in a group (API.md §7). */
+  peer: UserSummary | null;
 }
 
 export interface RoomInfo {

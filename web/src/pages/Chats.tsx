@@ -120,7 +120,7 @@ export function ChatsPage() {
                 data-room={room.name}
               >
                 <Badge count={room.unreadCount} size="small">
-                  <UserAvatar name={room.name} group={room.type === 'group'} />
+                  <UserAvatar name={room.name} group={room.type === 'group'} src={room.peer?.headPic || undefined} />
                 </Badge>
                 <div className="meta">
                   <div className="title">

@@ -7,6 +7,7 @@ import type { ChatMessage, MessageType, RoomInfo, RoomListItem } from '../../api
 import { newClientId } from '../../socket/chatSocket';
 import { useSession } from '../../session';
 import { dayLabel, isSameDay } from '../../util/time';
+import { UserAvatar } from '../../components/UserAvatar';
 import { GroupDrawer } from './GroupDrawer';
 import { MessageItem, PendingItem, type PendingMessage } from './MessageItem';
 
@@ -201,6 +202,7 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
     <section className="conversation" aria-label={`Chat ${name}`}>
       <div className="header">
         {onBack && <Button type="text" icon={<ArrowLeftOutlined />} onClick={onBack} aria-label="Back" />}
+        <UserAvatar name={name} group={isGroup} src={listed?.peer?.headPic || undefined} size={32} />
         <div className="title" data-testid="room-title">
           {name}
           {isGroup && info ? ` (${info.userCount})` : ''}
