@@ -128,14 +128,6 @@ async fn a_password_reset_closes_the_users_sockets_on_every_gateway() {
     assert_eq!(there.closed_with().await, 4001);
 }
 
-/// The value of a counter at `/metrics`.
-async fn counter(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics", None).await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn sockets_stay_open_when_redis_drops_the_gateway_and_miss_nothing() {
     let Ok(url) = std::env::var("TEST_REDIS_URL") else {
@@ -174,7 +166,7 @@ async fn sockets_stay_open_when_redis_drops_the_gateway_and_miss_nothing() {
     assert_eq!(reader.message().await["content"], "in the gap");
     reader.send(json!({"event": "ping"})).await;
     reader.expect("pong").await;
-    assert!(counter(&app, "chat_bus_reconnects_total").await >= 1.0);
+    assert!(app.metric("chat_bus_reconnects_total").await >= 1.0);
     redis::cmd("ACL")
         .arg(&["DELUSER", &user])
         .query_async::<()>(&mut admin)

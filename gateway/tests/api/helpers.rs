@@ -463,3 +463,13 @@ pub fn mailed_code(address: &str) -> String {
         .expect("a six-digit code")
         .to_owned()
 }
+
+impl TestApp {
+    /// The value of a counter or gauge at `/metrics` (0 when it is not there yet).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.get("/metrics", None).await.text().await.unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+}

@@ -41,14 +41,6 @@ async fn uploads_stop_at_the_quota_counting_what_is_presigned() {
     assert_eq!(presign_status(&app, &other, 100).await.0, StatusCode::OK);
 }
 
-/// The value of a counter at `/metrics`.
-async fn counter(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics", None).await.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn unused_uploads_are_swept_and_used_ones_stay() {
     let app = spawn_app_with(|figment| {
@@ -114,7 +106,7 @@ async fn unused_uploads_are_swept_and_used_ones_stay() {
 
     // Synchronised on the sweep's own counter: it removes the two unused uploads.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while counter(&app, "chat_uploads_removed_total").await < 2.0 {
+    while app.metric("chat_uploads_removed_total").await < 2.0 {
         assert!(Instant::now() < deadline, "the sweep removed nothing");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -126,12 +118,12 @@ async fn unused_uploads_are_swept_and_used_ones_stay() {
         );
     }
     // A later sweep leaves the used ones alone.
-    let sweeps = counter(&app, "chat_upload_sweeps_total").await;
-    while counter(&app, "chat_upload_sweeps_total").await < sweeps + 2.0 {
+    let sweeps = app.metric("chat_upload_sweeps_total").await;
+    while app.metric("chat_upload_sweeps_total").await < sweeps + 2.0 {
         assert!(Instant::now() < deadline, "no further sweep");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(counter(&app, "chat_uploads_removed_total").await, 2.0);
+    assert_eq!(app.metric("chat_uploads_removed_total").await, 2.0);
     for kept in [&shown, &sent] {
         assert_eq!(download(&app, kept).await.0, StatusCode::OK, "{kept}");
     }
