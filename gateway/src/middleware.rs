@@ -3,11 +3,9 @@
 use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
-use actix_web::{HttpRequest, ResponseError, Result, web};
-use std::collections::HashMap;
+use actix_web::{ResponseError, Result};
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -62,31 +60,10 @@ pub fn json_error_body<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerRespons
     }
     let (req, res) = res.into_parts();
     let mut shaped = ApiError::from_status(res.status()).error_response();
-    if res.status() == StatusCode::METHOD_NOT_ALLOWED
-        && let Some(methods) = allowed_methods(&req)
-    {
-        shaped.headers_mut().insert(header::ALLOW, methods);
+    // A 405 keeps actix's `Allow` (the methods the route has), as RFC 9110 asks.
+    if let Some(allow) = res.headers().get(header::ALLOW) {
+        shaped.headers_mut().insert(header::ALLOW, allow.clone());
     }
     let res = ServiceResponse::new(req, shaped).map_into_boxed_body();
     Ok(ErrorHandlerResponse::Response(res.map_into_right_body()))
-}
-
-/// The methods of each documented path (from the OpenAPI document), for the `Allow` header of a
-/// 405 (RFC 9110).
-pub struct AllowedMethods(pub HashMap<String, String>);
-
-/// The matched route's methods, its pattern written as in the document (`{key:.*}` → `{key}`).
-fn allowed_methods(req: &HttpRequest) -> Option<HeaderValue> {
-    let pattern = req.match_pattern()?;
-    let template: Vec<String> = pattern
-        .split('/')
-        .map(
-            |segment| match (segment.strip_prefix('{'), segment.split_once(':')) {
-                (Some(_), Some((name, _))) => format!("{name}}}"),
-                _ => segment.to_owned(),
-            },
-        )
-        .collect();
-    let allowed = req.app_data::<web::Data<AllowedMethods>>()?;
-    HeaderValue::from_str(allowed.0.get(&template.join("/"))?).ok()
 }

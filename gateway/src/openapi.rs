@@ -126,29 +126,3 @@ impl Modify for CommonResponses {
         }
     }
 }
-
-/// The methods each documented path accepts, keyed by its template (`/chatroom/{id}/read`): the
-/// `Allow` header of a 405.
-pub fn allowed_methods(
-    openapi: &utoipa::openapi::OpenApi,
-) -> std::collections::HashMap<String, String> {
-    openapi
-        .paths
-        .paths
-        .iter()
-        .map(|(path, item)| {
-            let methods: Vec<&str> = [
-                ("GET", item.get.is_some()),
-                ("HEAD", item.get.is_some() || item.head.is_some()),
-                ("POST", item.post.is_some()),
-                ("PUT", item.put.is_some()),
-                ("DELETE", item.delete.is_some()),
-                ("PATCH", item.patch.is_some()),
-            ]
-            .into_iter()
-            .filter_map(|(method, present)| present.then_some(method))
-            .collect();
-            (path.clone(), methods.join(", "))
-        })
-        .collect()
-}

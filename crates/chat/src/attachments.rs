@@ -21,6 +21,7 @@ pub async fn attachment_urls_since(
     Messages::find()
         .filter(Column::Id.gte(first))
         .filter(Column::Kind.is_in(kinds))
+        .order_by_asc(Column::Id)
         .select_only()
         .column(Column::Content)
         .into_tuple::<String>()

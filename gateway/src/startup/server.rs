@@ -2,7 +2,7 @@
 use crate::auth::renew_token;
 use crate::cors::cors;
 use crate::extract::{path_error, query_error};
-use crate::middleware::{AllowedMethods, json_error_body, request_span};
+use crate::middleware::{json_error_body, request_span};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::settings::Settings;
@@ -25,11 +25,9 @@ pub fn http_server(
     let origins: Vec<String> = settings.cors_origins().map(str::to_owned).collect();
     let body_limit = settings.body_limit_bytes;
     let openapi = ApiDoc::openapi();
-    let allowed = web::Data::new(AllowedMethods(crate::openapi::allowed_methods(&openapi)));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(allowed.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::new(body_limit))

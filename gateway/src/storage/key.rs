@@ -107,7 +107,7 @@ impl ObjectKey {
     /// The key an object URL (`<any origin>/storage/object/<key>`, as stored in a message or
     /// a `headPic`) names, whatever public URL the service had when it was made.
     pub fn from_url(url: &str) -> Option<Self> {
-        let (_, path) = url.rsplit_once("/storage/object/")?;
+        let (_, path) = url.split_once("/storage/object/")?;
         let path = percent_encoding::percent_decode_str(path)
             .decode_utf8()
             .ok()?;

@@ -242,8 +242,12 @@ fn list_uploads(
         };
         for upload in sub_folders(&base.join(&owner))? {
             let path = format!("{}/{owner}/{upload}", purpose.as_str());
-            if let Some(object) = read_upload(root, path, UserId(id))? {
-                found.push(object);
+            // An upload finishing (its partial file going) or swept meanwhile is no error.
+            match read_upload(root, path, UserId(id)) {
+                Ok(Some(object)) => found.push(object),
+                Ok(None) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
             }
         }
     }
@@ -274,7 +278,11 @@ fn read_upload(root: &Path, path: String, owner: UserId) -> std::io::Result<Opti
     let mut leftovers = (0_u64, std::fs::metadata(&folder)?.modified()?);
     for entry in std::fs::read_dir(&folder)? {
         let entry = entry?;
-        let meta = entry.metadata()?;
+        let meta = match entry.metadata() {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err),
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
             leftovers.0 += meta.len();

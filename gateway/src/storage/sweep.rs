@@ -39,8 +39,31 @@ pub struct Sweep {
     pub metrics: Metrics,
 }
 
-fn ago(now: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
-    now - chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX)
+/// `span` before `time`; the beginning of time when that is further back than can be told.
+fn ago(time: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|span| time.checked_sub_signed(span))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Most uploads a sweep removes when it found none of the judged ones in use: more than this
+/// looks like fresh times on an old store (a restored backup, a copied bucket) or the wrong
+/// database, not like disuse, so nothing is removed and the log says why.
+const UNLIKELY_ALL_UNUSED: usize = 100;
+
+/// The judged uploads that are unused, unless that looks like a mistake (see above).
+fn plausible(kind: &str, unused: Vec<StoredObject>, judged: usize) -> Vec<StoredObject> {
+    if unused.len() > UNLIKELY_ALL_UNUSED && unused.len() == judged {
+        tracing::error!(
+            kind,
+            unused = unused.len(),
+            "every judged upload looks unused: is this the service's own bucket and database, \
+             with the objects' original times? Nothing removed"
+        );
+        return Vec::new();
+    }
+    unused
 }
 
 impl Sweep {
@@ -87,11 +110,17 @@ impl Sweep {
         let of_age = ago(now, self.grace);
         let mut unused = self.unused_avatars(of_age).await?;
         unused.extend(self.unused_attachments(of_age).await?);
+        let mut removed = 0;
         for object in &unused {
-            self.store.delete(object).await?;
+            match self.store.delete(object).await {
+                Ok(()) => removed += 1,
+                Err(err) => {
+                    tracing::warn!(%err, path = %object.path, "could not remove an unused upload");
+                }
+            }
         }
-        self.metrics.uploads_removed.inc_by(unused.len() as u64);
-        Ok(unused.len())
+        self.metrics.uploads_removed.inc_by(removed as u64);
+        Ok(removed)
     }
 
     async fn unused_avatars(&self, of_age: DateTime<Utc>) -> Result<Vec<StoredObject>, SweepError> {
@@ -105,7 +134,8 @@ impl Sweep {
         let owners: BTreeSet<i64> = old.iter().map(|object| object.owner.0).collect();
         let owners: Vec<i64> = owners.into_iter().collect();
         let shown = user::head_pics(&self.db, &owners).await?;
-        Ok(old
+        let judged = old.len();
+        let unused = old
             .into_iter()
             .filter(|object| {
                 let pic = shown
@@ -113,7 +143,8 @@ impl Sweep {
                     .and_then(|pic| ObjectKey::from_url(pic));
                 !matches!((&object.key, pic), (Some(key), Some(pic)) if *key == pic)
             })
-            .collect())
+            .collect();
+        Ok(plausible("avatar", unused, judged))
     }
 
     async fn unused_attachments(
@@ -142,7 +173,8 @@ impl Sweep {
             .filter_map(|url| ObjectKey::from_url(url))
             .map(|key| key.as_str().to_owned())
             .collect();
-        Ok(candidates
+        let judged = candidates.len();
+        let unused = candidates
             .into_iter()
             .filter(|object| {
                 !object
@@ -150,6 +182,42 @@ impl Sweep {
                     .as_ref()
                     .is_some_and(|key| named.contains(key.as_str()))
             })
-            .collect())
+            .collect();
+        Ok(plausible("attachment", unused, judged))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use user::UserId;
+
+    fn objects(count: usize) -> Vec<StoredObject> {
+        (0..count)
+            .map(|n| StoredObject {
+                key: None,
+                path: format!("attachment/1/{n}"),
+                owner: UserId(1),
+                size: 1,
+                modified: Utc::now(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sweep_that_finds_everything_unused_removes_nothing() {
+        assert!(plausible("attachment", objects(101), 101).is_empty());
+        assert_eq!(plausible("attachment", objects(101), 102).len(), 101);
+        assert_eq!(plausible("avatar", objects(100), 100).len(), 100);
+    }
+
+    #[test]
+    fn a_grace_too_long_to_tell_means_nothing_is_of_age() {
+        assert_eq!(ago(Utc::now(), Duration::MAX), DateTime::<Utc>::MIN_UTC);
+        let now = Utc::now();
+        assert_eq!(
+            ago(now, Duration::from_secs(60)),
+            now - chrono::Duration::seconds(60)
+        );
     }
 }

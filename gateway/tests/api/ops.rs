@@ -39,14 +39,12 @@ async fn the_document_declares_what_any_operation_can_answer() {
     let url = format!("{}/storage/object/avatar/1/x/y.png", app.base);
     let response = app.client.delete(&url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.headers()["allow"], "GET, HEAD");
-    let response = app
-        .client
-        .put(format!("{}/health", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("HEAD"), "{allow}");
+    let url = format!("{}/health", app.base);
+    let response = app.client.put(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET");
 }
 
 #[tokio::test]
