@@ -7,6 +7,7 @@
 use crate::error::ApiError;
 use crate::storage::Storage;
 use crate::storage::key::Purpose;
+use crate::storage::sweep::ago;
 use actix_web::http::StatusCode;
 use chrono::Utc;
 use std::time::Duration;
@@ -39,7 +40,7 @@ impl Storage {
         let elapsed = window.saturating_sub(left.unwrap_or(window));
         // A minute of slack: S3 keeps its own clock, some servers to the second.
         let elapsed = elapsed + CLOCK_SLACK;
-        let window_start = Utc::now() - chrono::Duration::from_std(elapsed).unwrap_or_default();
+        let window_start = ago(Utc::now(), elapsed);
         let (mut before, mut within) = (0_u64, 0_u64);
         for purpose in [Purpose::Avatar, Purpose::Attachment] {
             for object in self.store.list(purpose, Some(owner)).await? {

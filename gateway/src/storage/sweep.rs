@@ -40,7 +40,7 @@ pub struct Sweep {
 }
 
 /// `span` before `time`; the beginning of time when that is further back than can be told.
-fn ago(time: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
+pub(super) fn ago(time: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(span)
         .ok()
         .and_then(|span| time.checked_sub_signed(span))
