@@ -1,7 +1,9 @@
 //! One batch of sends, stored in one transaction: the rooms locked once each (in id order), the
 //! membership of the whole batch in one query, seqs assigned in queue order, one multi-row
-//! insert, the rooms' seqs and the senders' read markers in one statement each, one commit. A
-//! refused send does not fail the others. A repeated clientId (in this batch or an earlier one)
+//! insert, the rooms' seqs and the senders' read markers, one commit. On MySQL/MariaDB a
+//! one-room batch locks and reads memberships in one statement, and the rooms and markers move in
+//! one: a lone message is BEGIN, three statements and COMMIT. A refused send does not fail the
+//! others. A repeated clientId (in this batch or an earlier one)
 //! answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
@@ -9,7 +11,7 @@ use crate::message::ChatMessage;
 use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
-use ::chatroom::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among};
+use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Set, SqlErr, TransactionTrait,
@@ -37,14 +39,10 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
     // first is visible below, and one that comes later waits for this commit.
-    let locked: BTreeMap<i64, RoomSeq> = lock_rooms(&txn, &rooms)
-        .await?
-        .into_iter()
-        .map(|room| (room.id, room))
-        .collect();
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
     let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
-    let members = members_among(&txn, &pairs).await?;
+    let LockedForSends { rooms, members } = lock_for_sends(&txn, &rooms, &pairs).await?;
+    let locked: BTreeMap<i64, RoomSeq> = rooms.into_iter().map(|room| (room.id, room)).collect();
     let now = user::time::now();
 
     // Optimistic: a clientId is nearly always new, so the batch is inserted without looking
@@ -61,8 +59,7 @@ pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<
     }
     if !batch.new_rows.is_empty() {
         batch.note_last_messages();
-        advance_rooms(&txn, &batch.rooms).await?;
-        mark_sent(&txn, &read_markers(&batch.new_rows)).await?;
+        record_sends(&txn, &batch.rooms, &read_markers(&batch.new_rows)).await?;
     }
     txn.commit().await?;
     Ok(answers(batch))

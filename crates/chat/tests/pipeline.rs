@@ -10,6 +10,7 @@ use chat::{
     Unpublished, answer_of,
 };
 use chatroom::ChatroomService;
+use sea_orm::DatabaseBackend;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -189,13 +190,18 @@ async fn a_batch_costs_a_fixed_number_of_statements_however_many_messages_and_ro
         assert!(answer_of(reply).await.unwrap().created);
     }
     let for_many = count.swap(0, Ordering::SeqCst);
-    // One more for many: the ids of a multi-row insert are read back.
+    // Lock, members, insert, read back the ids of a multi-row insert, rooms, markers: on
+    // MySQL/MariaDB the last two are one statement, and a one-room batch locks and reads its
+    // members in one.
+    let (one, many) = match w.db.conn.get_database_backend() {
+        DatabaseBackend::MySql => (3, 5),
+        _ => (5, 6),
+    };
     assert_eq!(
-        for_many,
-        for_one + 1,
-        "statements for 1 message vs 200 in 20 rooms"
+        (for_one, for_many),
+        (one, many),
+        "statements for 1 message, and for 200 in 20 rooms"
     );
-    assert!(for_one <= 5, "{for_one}");
 }
 
 #[tokio::test]

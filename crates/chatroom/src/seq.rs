@@ -17,18 +17,18 @@ pub struct RoomSeq {
 /// On MySQL/MariaDB, every locking statement here walks the primary key: on a small table the
 /// optimizer would rather scan it whole for a long `IN` list, which locks every row and
 /// deadlocks two writers that each hold a few rooms. SQLite has one writer and no hints.
-fn by_primary_key(conn: &impl ConnectionTrait) -> &'static str {
+pub(crate) fn by_primary_key(conn: &impl ConnectionTrait) -> &'static str {
     match conn.get_database_backend() {
         DatabaseBackend::MySql => "FORCE INDEX (PRIMARY)",
         _ => "",
     }
 }
 
-fn marks(count: usize, mark: &str) -> String {
+pub(crate) fn marks(count: usize, mark: &str) -> String {
     vec![mark; count].join(", ")
 }
 
-fn is_mysql(conn: &impl ConnectionTrait) -> bool {
+pub(crate) fn is_mysql(conn: &impl ConnectionTrait) -> bool {
     conn.get_database_backend() == DatabaseBackend::MySql
 }
 
@@ -37,7 +37,7 @@ fn is_mysql(conn: &impl ConnectionTrait) -> bool {
 /// joins by primary key. The cost grows with the rows, where a `CASE` branch per row costs
 /// rows × branches (with 500 read markers, most of a batch's time on MariaDB). SQLite keeps
 /// the `CASE`: its one writer evaluates it in-process, and it has no `JSON_TABLE`.
-fn json_table(columns: &[&str]) -> String {
+pub(crate) fn json_table(columns: &[&str]) -> String {
     let columns: Vec<String> = columns
         .iter()
         .enumerate()
@@ -49,13 +49,13 @@ fn json_table(columns: &[&str]) -> String {
     )
 }
 
-fn json_rows(rows: Vec<serde_json::Value>) -> Result<Value, DbErr> {
+pub(crate) fn json_rows(rows: Vec<serde_json::Value>) -> Result<Value, DbErr> {
     serde_json::to_string(&rows)
         .map(Value::from)
         .map_err(|err| DbErr::Custom(err.to_string()))
 }
 
-async fn execute(
+pub(crate) async fn execute(
     conn: &impl ConnectionTrait,
     sql: String,
     values: Vec<Value>,

@@ -1,0 +1,145 @@
+//! The two steps of a batch of sends that touch rooms and members, each in as few round trips
+//! as the database allows. A lone message is the common case at low load, and there every
+//! round trip is a large share of the database's work for it (about 40 µs of MariaDB CPU each).
+use crate::seq::{
+    RoomSeq, advance_rooms, execute, is_mysql, json_rows, json_table, lock_rooms, mark_sent, marks,
+    members_among,
+};
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use std::collections::{BTreeSet, HashMap};
+use user::{UserId, UserSummary};
+
+/// The rooms of a batch, locked, and which of its (sender, room) pairs are memberships.
+pub struct LockedForSends {
+    pub rooms: Vec<RoomSeq>,
+    pub members: HashMap<(UserId, i64), UserSummary>,
+}
+
+/// Locks `rooms` (in id order) and reads the memberships among `pairs`, as `lock_rooms` and
+/// `members_among` do. On MySQL/MariaDB a batch of one room does both in one statement: the
+/// senders' membership rows are joined to the locked room row (so they are read as of the lock,
+/// and locked too, as the read marker update would lock them anyway), and the senders'
+/// summaries come from subqueries, which a locking read does not lock. Locking `users` rows
+/// would order them between rooms and deadlock two writers whose batches share a sender.
+pub async fn lock_for_sends(
+    conn: &impl ConnectionTrait,
+    rooms: &[i64],
+    pairs: &[(UserId, i64)],
+) -> Result<LockedForSends, DbErr> {
+    if let ([room], true) = (rooms, is_mysql(conn))
+        && !pairs.is_empty()
+        && pairs.iter().all(|(_, r)| r == room)
+    {
+        return lock_room_with_senders(conn, *room, pairs).await;
+    }
+    Ok(LockedForSends {
+        rooms: lock_rooms(conn, rooms).await?,
+        members: members_among(conn, pairs).await?,
+    })
+}
+
+async fn lock_room_with_senders(
+    conn: &impl ConnectionTrait,
+    room: i64,
+    pairs: &[(UserId, i64)],
+) -> Result<LockedForSends, DbErr> {
+    let senders: BTreeSet<i64> = pairs.iter().map(|(user, _)| user.0).collect();
+    let sql = format!(
+        "SELECT c.id, c.last_seq, c.last_message_id, c.update_time, m.user_id AS member, \
+         (SELECT u.username FROM users u WHERE u.id = m.user_id) AS username, \
+         (SELECT u.nick_name FROM users u WHERE u.id = m.user_id) AS nick_name, \
+         (SELECT u.head_pic FROM users u WHERE u.id = m.user_id) AS head_pic \
+         FROM chatroom c LEFT JOIN user_chatroom m FORCE INDEX (PRIMARY) \
+         ON m.chatroom_id = c.id AND m.user_id IN ({}) \
+         WHERE c.id = ? FOR UPDATE",
+        marks(senders.len(), "?"),
+    );
+    let mut values: Vec<Value> = senders.iter().map(|user| Value::from(*user)).collect();
+    values.push(room.into());
+    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    let rows = conn.query_all_raw(statement).await?;
+    let mut locked = LockedForSends {
+        rooms: Vec::with_capacity(1),
+        members: HashMap::with_capacity(rows.len()),
+    };
+    for row in &rows {
+        if locked.rooms.is_empty() {
+            locked.rooms.push(RoomSeq {
+                id: row.try_get("", "id")?,
+                last_seq: row.try_get("", "last_seq")?,
+                last_message_id: row.try_get("", "last_message_id")?,
+                update_time: row.try_get("", "update_time")?,
+            });
+        }
+        let member: Option<i64> = row.try_get("", "member")?;
+        let (Some(member), Some(username), Some(nick_name), Some(head_pic)) = (
+            member,
+            row.try_get::<Option<String>>("", "username")?,
+            row.try_get::<Option<String>>("", "nick_name")?,
+            row.try_get::<Option<String>>("", "head_pic")?,
+        ) else {
+            continue;
+        };
+        let summary = UserSummary {
+            id: member,
+            username,
+            nick_name,
+            head_pic,
+        };
+        locked.members.insert((UserId(member), room), summary);
+    }
+    Ok(locked)
+}
+
+/// Moves the locked rooms to their new seq, last message and activity time, and each sender's
+/// read marker to their newest message, as `advance_rooms` and `mark_sent` do. On MySQL/MariaDB
+/// that is one multi-table statement when the markers' rooms are exactly `rooms` (they always
+/// are for a batch: a room advances only by its members' messages); each marker row carries its
+/// room's new state.
+pub async fn record_sends(
+    conn: &impl ConnectionTrait,
+    rooms: &[RoomSeq],
+    markers: &[(UserId, i64, i64)],
+) -> Result<(), DbErr> {
+    let marked: BTreeSet<i64> = markers.iter().map(|(_, room, _)| *room).collect();
+    let advanced: BTreeSet<i64> = rooms.iter().map(|room| room.id).collect();
+    if !is_mysql(conn) || rooms.is_empty() || marked != advanced {
+        advance_rooms(conn, rooms).await?;
+        return mark_sent(conn, markers).await;
+    }
+    let by_id: HashMap<i64, &RoomSeq> = rooms.iter().map(|room| (room.id, room)).collect();
+    let sql = format!(
+        "UPDATE {} STRAIGHT_JOIN user_chatroom m FORCE INDEX (PRIMARY) \
+         ON m.user_id = v.u AND m.chatroom_id = v.r \
+         STRAIGHT_JOIN chatroom c FORCE INDEX (PRIMARY) ON c.id = v.r \
+         SET m.last_read_seq = v.s, c.last_seq = v.rs, c.last_message_id = v.rm, \
+         c.update_time = v.rt",
+        json_table(&[
+            "u BIGINT",
+            "r BIGINT",
+            "s BIGINT",
+            "rs BIGINT",
+            "rm BIGINT",
+            "rt DATETIME(6)"
+        ]),
+    );
+    let mut rows = Vec::with_capacity(markers.len());
+    for (user, room, seq) in markers {
+        let Some(state) = by_id.get(room) else {
+            continue; // not reached: the markers' rooms are `rooms`
+        };
+        let time = state
+            .update_time
+            .format("%Y-%m-%d %H:%M:%S%.6f")
+            .to_string();
+        rows.push(serde_json::json!([
+            user.0,
+            room,
+            seq,
+            state.last_seq,
+            state.last_message_id,
+            time
+        ]));
+    }
+    execute(conn, sql, vec![json_rows(rows)?]).await
+}
