@@ -1,8 +1,10 @@
-// End-to-end in Debian's Chromium (never a downloaded browser): a real gateway on port 0 with
+// End-to-end in Debian's Chromium (never a downloaded browser): a real gateway on a free port with
 // the embedded default, three people in three browser contexts. Codes come from the gateway's
-// mail log. Screenshots of the main pages go to docs/screenshots/.
+// mail log. The gateway is stopped and started again mid-journey on the same port and data (the
+// outbox and the reconnect). Screenshots of the main pages go to docs/screenshots/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,42 +20,70 @@ const PNG = Buffer.from(
   'hex',
 );
 
-function startGateway() {
+/** A port free right now (the gateway keeps it across its restart, so clients reconnect). */
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address();
+  await new Promise((resolveClose) => server.close(resolveClose));
+  return port;
+}
+
+function startGateway(port) {
   const data = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
   const env = { ...process.env };
   delete env.RUST_LOG; // the gateway's own `log` setting decides
-  const child = spawn(binary, [], {
-    cwd: data,
-    env: {
-      ...env,
-      CHAT_PORT: '0',
-      CHAT_DATA_DIR: data,
-      CHAT_BCRYPT_COST: '4',
-      CHAT_RATE_LIMITS: 'off',
-      CHAT_CAPTCHA_INTERVAL_SECS: '1',
-      CHAT_LOG: 'info,sqlx=warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let log = '';
-  const ready = new Promise((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${log}`)), 60_000);
-    const read = (chunk) => {
-      log += chunk.toString();
-      const match = log.match(/listening on http:\/\/[\d.]+:(\d+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolvePort(Number(match[1]));
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`gateway exited (${code}):\n${log}`)));
-  });
+  let child = null;
+  const launch = () => {
+    child = spawn(binary, [], {
+      cwd: data,
+      env: {
+        ...env,
+        CHAT_PORT: String(port),
+        CHAT_DATA_DIR: data,
+        CHAT_BCRYPT_COST: '4',
+        CHAT_RATE_LIMITS: 'off',
+        CHAT_CAPTCHA_INTERVAL_SECS: '1',
+        CHAT_LOG: 'info,sqlx=warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const started = log.length;
+    const running = child;
+    return new Promise((resolvePort, reject) => {
+      const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${log}`)), 60_000);
+      const read = (chunk) => {
+        log += chunk.toString();
+        const match = log.slice(started).match(/listening on http:\/\/[\d.]+:(\d+)/);
+        if (match) {
+          clearTimeout(timer);
+          resolvePort(Number(match[1]));
+        }
+      };
+      running.stdout.on('data', read);
+      running.stderr.on('data', read);
+      running.on('exit', (code) => reject(new Error(`gateway exited (${code}):\n${log}`)));
+    });
+  };
+  /** Ends the process and waits until it is gone (its port is free again). */
+  const halt = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const gone = new Promise((resolveExit) => running.once('exit', resolveExit));
+    running.kill('SIGTERM');
+    await gone;
+  };
   return {
-    ready,
-    stop() {
-      child.kill('SIGTERM');
+    ready: launch(),
+    /** The same gateway again: same port, same data directory (accounts, tokens, messages). */
+    async restart() {
+      await halt();
+      return launch();
+    },
+    halt,
+    async stop() {
+      await halt();
       rmSync(data, { recursive: true, force: true });
     },
     /** The newest code mailed to `address`, waiting for it to appear in the log. */
@@ -68,9 +98,6 @@ function startGateway() {
       }
       throw new Error(`no code mailed to ${address}`);
     },
-    forget() {
-      log = '';
-    },
   };
 }
 
@@ -79,8 +106,44 @@ const step = (text) => console.log(`· ${text}`);
 /** A screenshot once toasts are gone and nothing is moving. */
 async function shot(page, name) {
   await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => undefined);
+  // No tooltip from where the last click left the pointer.
+  const size = page.viewportSize();
+  if (size) await page.mouse.move(size.width - 1, 1);
+  await page.locator('.ant-tooltip').filter({ visible: true }).first().waitFor({ state: 'hidden' }).catch(() => undefined);
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
   await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** Login through the form (a second device of someone registered). */
+async function logIn(page, base, person) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Password', { exact: true }).fill('secret-pw');
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.waitForURL(/\/chats$/, { timeout: TIMEOUT });
+}
+
+/** A phone: taps leave no tooltip behind, the next tap works, logging out asks first. */
+async function onAPhone(browser, base, person) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  await logIn(page, base, person);
+  await page.getByTestId('nav-friends').tap();
+  await page.waitForURL(/\/friends$/);
+  if ((await page.locator('.ant-tooltip').filter({ visible: true }).count()) > 0) throw new Error('a tooltip after a tap');
+  await page.getByTestId('nav-favorites').tap();
+  await page.waitForURL(/\/favorites$/);
+  await page.getByTestId('nav-chats').tap();
+  await page.locator('[data-testid="room-item"]').first().tap();
+  const hint = await page.getByTestId('composer').evaluate((el) => [el.getAttribute('placeholder'), el.clientHeight]);
+  if (hint[1] > 40) throw new Error(`the composer is ${hint[1]} px high at 360 px ("${hint[0]}")`);
+  await page.getByTestId('logout').tap();
+  await page.locator('#logout-confirm').waitFor();
+  if (!page.url().includes('/chats')) throw new Error('logged out without asking');
+  await page.locator('#logout-confirm').tap();
+  await page.waitForURL(/\/login$/);
+  await context.close();
 }
 
 async function see(page, text) {
@@ -104,17 +167,30 @@ async function register(page, gateway, base, name) {
   return { username, name, page };
 }
 
-async function befriend(asker, answerer) {
+/**
+ * A friend request, live on both sides: the answerer (elsewhere in the app) gets a badge on the
+ * Friends icon, the asker's search says "Requested", and after the agree the asker's friend list
+ * shows the answerer without leaving the page.
+ */
+async function befriend(asker, answerer, badgeShot) {
+  await answerer.page.getByTestId('nav-chats').click();
   await asker.page.getByTestId('nav-friends').click();
   await asker.page.getByRole('tab', { name: 'Add friends' }).click();
   await asker.page.getByPlaceholder('Search by username or nickname').fill(answerer.username);
   await asker.page.getByTestId(`add-${answerer.username}`).click();
   await asker.page.locator('#send-request').click();
   await see(asker.page, 'Request sent');
+  await asker.page.getByTestId(`requested-${answerer.username}`).waitFor();
+  const badge = answerer.page.getByTestId('badge-friends');
+  await badge.filter({ hasText: '1' }).waitFor();
+  if (badgeShot) await shot(answerer.page, badgeShot);
   await answerer.page.getByTestId('nav-friends').click();
   await answerer.page.getByRole('tab', { name: /Requests/ }).click();
   await answerer.page.getByTestId(`agree-${asker.username}`).click();
   await see(answerer.page, 'Friend added');
+  await badge.waitFor({ state: 'detached' });
+  await asker.page.getByRole('tab', { name: 'Friends', exact: true }).click();
+  await asker.page.getByTestId(`chat-${answerer.username}`).waitFor();
 }
 
 async function openRoom(person, name) {
@@ -133,8 +209,50 @@ async function sees(person, text) {
   await person.page.getByTestId('message-text').filter({ hasText: text }).first().waitFor({ timeout: TIMEOUT });
 }
 
+/** Exactly one copy of a message in the conversation, and nothing of it still pending. */
+async function seesOnce(person, text) {
+  await sees(person, text);
+  const copies = await person.page.getByTestId('message-text').filter({ hasText: text }).count();
+  if (copies !== 1) throw new Error(`${person.name} sees "${text}" ${copies} times`);
+  await person.page.getByTestId('pending').filter({ hasText: text }).waitFor({ state: 'detached' });
+}
+
+/** The gateway stops: the banner says so, a message waits, and it goes out once it is back. */
+async function offlineAndBack(gateway, base, alice, bob) {
+  await gateway.halt();
+  await alice.page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+  await bob.page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+  step('the gateway stops: both see "Offline", no toasts');
+  await alice.page.getByTestId('composer').fill('Typed while offline');
+  await alice.page.getByTestId('composer').press('Enter');
+  await alice.page.locator('[data-testid="pending"][data-status="waiting"]').filter({ hasText: 'Typed while offline' }).waitFor();
+  await bob.page.getByTestId('composer').fill('Bob offline too');
+  await bob.page.getByTestId('composer').press('Enter');
+  await bob.page.locator('[data-testid="pending"][data-status="waiting"]').waitFor();
+  if ((await alice.page.locator('.ant-message-notice').count()) > 0) throw new Error('a toast while offline');
+  await shot(alice.page, 'offline');
+  // Alice's tab closes with her message unsent: only the outbox in localStorage has it.
+  const context = alice.page.context();
+  await alice.page.close();
+  await gateway.restart();
+  await bob.page.getByTestId('connection').filter({ hasText: 'Back online' }).waitFor();
+  step('the gateway is back on the same port: "Back online"');
+  alice.page = await context.newPage();
+  alice.page.setDefaultTimeout(TIMEOUT);
+  await alice.page.goto(`${base}/chats`);
+  await openRoom(alice, 'Bob');
+  await seesOnce(bob, 'Typed while offline');
+  await seesOnce(alice, 'Typed while offline');
+  await seesOnce(alice, 'Bob offline too');
+  await seesOnce(bob, 'Bob offline too');
+  await bob.page.reload();
+  await seesOnce(bob, 'Typed while offline');
+  await seesOnce(bob, 'Bob offline too');
+  step('messages sent offline (one from a closed tab) arrive by themselves, each once');
+}
+
 async function main() {
-  const gateway = startGateway();
+  const gateway = startGateway(await freePort());
   let browser;
   try {
     browser = await chromium.launch({
@@ -156,8 +274,8 @@ async function main() {
     const bob = await register(pb, gateway, base, 'Bob');
     step('two people registered through the form with mailed codes');
 
-    await befriend(alice, bob);
-    step('friend request sent and agreed');
+    await befriend(alice, bob, 'friend-request-badge');
+    step('a friend request: live badge on Friends, "Requested" in the search, live friend list after the agree');
 
     await bob.page.getByRole('tab', { name: 'Friends', exact: true }).click();
     await bob.page.getByTestId(`chat-${alice.username}`).click();
@@ -173,6 +291,8 @@ async function main() {
     await sees(bob, 'Hi Alice 👋');
     await sees(bob, 'Hello Bob!');
     step('history after a reload');
+
+    await offlineAndBack(gateway, base, alice, bob);
 
     await alice.page.getByTestId('nav-profile').click();
     await see(alice.page, 'Your profile');
@@ -195,12 +315,33 @@ async function main() {
     await shot(alice.page, 'chat');
 
     const aliceMessage = bob.page.locator('[data-testid="message"]').filter({ hasText: 'Hello Bob!' });
-    await aliceMessage.getByTestId('favorite').click();
+    const star = aliceMessage.getByTestId('favorite');
+    await star.click();
     await see(bob.page, 'Saved to favorites');
+    await aliceMessage.locator('[data-testid="favorite"][data-saved="true"]').waitFor();
+    await star.click();
+    await see(bob.page, 'Removed from favorites');
+    await aliceMessage.locator('[data-testid="favorite"][data-saved="false"]').waitFor();
+    await star.click();
+    await aliceMessage.locator('[data-testid="favorite"][data-saved="true"]').waitFor();
+    await bob.page.reload();
+    await aliceMessage.locator('[data-testid="favorite"][data-saved="true"]').waitFor();
+    step('the star shows whether a message is saved and toggles it');
     await bob.page.getByTestId('nav-favorites').click();
-    await bob.page.getByTestId('favorite-item').filter({ hasText: 'Hello Bob!' }).waitFor();
+    const saved = bob.page.getByTestId('favorite-item').filter({ hasText: 'Hello Bob!' });
+    await saved.waitFor();
+    if (await saved.getByText('Alice · Alice').count()) throw new Error('a direct chat labelled "Alice · Alice"');
     await shot(bob.page, 'favorites');
-    step('a favorite is found on the favorites page');
+    await saved.getByTestId('open-favorite').click();
+    await bob.page.waitForURL(/\/chats\/\d+\?at=\d+$/);
+    const opened = bob.page.locator('[data-testid="message"].highlight').filter({ hasText: 'Hello Bob!' });
+    await opened.waitFor();
+    if (!(await opened.evaluate((el) => {
+      const box = el.closest('[data-testid="messages"]').getBoundingClientRect();
+      const at = el.getBoundingClientRect();
+      return at.top >= box.top && at.bottom <= box.bottom;
+    }))) throw new Error('the saved message is not in view');
+    step('a favorite opens its chat at the saved message');
 
     const carol = await register(pc, gateway, base, 'Carol');
     await befriend(alice, carol);
@@ -214,7 +355,12 @@ async function main() {
     await alice.page.locator('#create-group').click();
     await alice.page.getByTestId('room-title').filter({ hasText: 'Trio' }).waitFor();
     await say(alice, 'Welcome to the trio');
+    await bob.page.getByTestId('badge-chats').filter({ hasText: '1' }).waitFor();
+    await bob.page.waitForFunction(() => document.title === '(1) Chat');
+    step('a message in another room: a badge on the Chats icon and "(1) Chat" in the tab title');
     await openRoom(bob, 'Trio');
+    await bob.page.getByTestId('badge-chats').waitFor({ state: 'detached' });
+    await bob.page.waitForFunction(() => document.title === 'Chat');
     await openRoom(carol, 'Trio');
     await sees(bob, 'Welcome to the trio');
     await sees(carol, 'Welcome to the trio');
@@ -222,6 +368,42 @@ async function main() {
     await sees(alice, 'Glad to be here');
     await sees(bob, 'Glad to be here');
     step('a group of three chats');
+
+    await bob.page.getByTestId('nav-favorites').click();
+    const trio = Number(carol.page.url().match(/\/chats\/(\d+)/)[1]);
+    await carol.page.evaluate(async (room) => {
+      for (let i = 1; i <= 40; i += 1) {
+        const response = await fetch(`/chatroom/${room}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('chat.token')}` },
+          body: JSON.stringify({ clientId: `batch-${i}`, type: 'text', content: `Batch message ${i}` }),
+        });
+        if (!response.ok) throw new Error(`send ${i}: ${response.status}`);
+      }
+    }, trio);
+    await bob.page.getByTestId('badge-chats').filter({ hasText: '40' }).waitFor();
+    await openRoom(bob, 'Trio');
+    const divider = bob.page.getByTestId('unread-divider');
+    await divider.waitFor();
+    const inView = (locator) => locator.evaluate((el) => {
+      const box = el.closest('[data-testid="messages"]').getBoundingClientRect();
+      const at = el.getBoundingClientRect();
+      return at.top >= box.top - 1 && at.bottom <= box.bottom + 1;
+    });
+    if (!(await inView(divider))) throw new Error('the unread divider is not in view');
+    const last = bob.page.getByTestId('message-text').filter({ hasText: 'Batch message 40' });
+    if (await inView(last)) throw new Error('opened at the newest, not at the first unread');
+    await shot(bob.page, 'unread-divider');
+    await bob.page.getByTestId('jump-down').waitFor();
+    step('40 unread: the chat opens at the first with an "Unread messages" divider');
+    await say(carol, 'Fresh one');
+    await bob.page.getByTestId('jump-down').filter({ hasText: '1 new message' }).waitFor();
+    if ((await bob.page.getByTestId('badge-chats').count()) === 0) throw new Error('unseen messages counted as read');
+    await bob.page.getByTestId('jump-down').click();
+    await sees(bob, 'Fresh one');
+    await bob.page.getByTestId('badge-chats').waitFor({ state: 'detached' });
+    await bob.page.getByTestId('jump-down').waitFor({ state: 'detached' });
+    step('scrolled up: "1 new message" below; read only once seen');
     await alice.page.getByTestId('members').click();
     await alice.page.locator('.ant-drawer-open').waitFor();
     await see(alice.page, 'owner');
@@ -238,13 +420,37 @@ async function main() {
     await carol.page.getByTestId('nav-chats').click();
     await shot(carol.page, 'mobile-rooms');
     await carol.page.locator('[data-testid="room-item"][data-room="Trio"]').click();
-    await sees(carol, 'Glad to be here');
+    await sees(carol, 'Fresh one');
     await shot(carol.page, 'mobile-chat');
     step('works at 360 px wide');
+    await onAPhone(browser, base, carol);
+    step('on a touch screen: no tooltip left by a tap, a one-line composer, log out asks first');
+
+    await openRoom(alice, 'Trio');
+    await carol.page.getByTestId('members').click();
+    await carol.page.getByRole('button', { name: 'Leave the group' }).click();
+    await carol.page.locator('.ant-popconfirm').getByRole('button', { name: 'OK' }).click();
+    await carol.page.waitForURL(/\/chats$/);
+    await alice.page.getByTestId('member-line').filter({ hasText: 'Carol left' }).waitFor();
+    await alice.page.getByTestId('room-title').filter({ hasText: 'Trio (2)' }).waitFor();
+    await bob.page.getByTestId('nav-chats').click();
+    await bob.page.locator('[data-testid="room-item"][data-room="Trio"]').filter({ hasText: 'Trio (2)' }).waitFor();
+    step('a member leaves: "Carol left" and the counts in header and list, live');
+    await alice.page.getByTestId('members').click();
+    await alice.page.getByTestId('invite-select').click();
+    await alice.page.locator('.ant-select-item-option').filter({ hasText: 'Carol', visible: true }).click();
+    await alice.page.getByRole('button', { name: 'Invite' }).click();
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByTestId('member-line').filter({ hasText: 'Carol joined' }).waitFor();
+    await alice.page.getByTestId('room-title').filter({ hasText: 'Trio (3)' }).waitFor();
+    await bob.page.locator('[data-testid="room-item"][data-room="Trio"]').filter({ hasText: 'Trio (3)' }).waitFor();
+    await carol.page.locator('[data-testid="room-item"][data-room="Trio"]').waitFor();
+    await shot(alice.page, 'member-lines');
+    step('a member is added back: "Carol joined", counts live, the room back in her list');
     console.log('e2e: all green');
   } finally {
     await browser?.close();
-    gateway.stop();
+    await gateway.stop();
   }
 }
 

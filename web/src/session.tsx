@@ -6,6 +6,7 @@ import { configure, user as userApi } from './api/endpoints';
 import { browserTokenStore, createApi, type Api } from './api/http';
 import type { Profile } from './api/types';
 import { ChatSocket, socketUrl } from './socket/chatSocket';
+import { Outbox, outboxKey } from './socket/outbox';
 
 interface Session {
   me: Profile | null;
@@ -13,6 +14,7 @@ interface Session {
   loading: boolean;
   socket: ChatSocket;
   signIn(token: string, profile: Profile): void;
+  /** Logs out on purpose: also forgets this account's unsent messages (a shared computer). */
   signOut(): void;
   setMe(profile: Profile): void;
 }
@@ -41,7 +43,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         message.warning('Your session has ended. Please log in again.');
         navigate('/login', { replace: true });
       },
-      onError: (text) => message.error(text),
+      onError: (text, error) => {
+        // Unreachable while the socket is down too: the connection banner already says so.
+        if (error.status === 0 && socketRef.current?.status !== 'open') return;
+        message.error(text);
+      },
     });
     configure(apiRef.current);
   }
@@ -55,6 +61,29 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const api = apiRef.current;
   const socket = socketRef.current;
 
+  /** The socket starts with the account's outbox, so what waited since the last visit is sent. */
+  const startSocket = useCallback(
+    (profile: Profile) => {
+      socket.useOutbox(new Outbox(window.localStorage, outboxKey(profile.id)));
+      socket.start();
+    },
+    [socket],
+  );
+
+  useEffect(() => {
+    // Another tab of this account changed the outbox; the network came back.
+    const onStorage = (event: StorageEvent) => {
+      if (event.key?.startsWith('chat.outbox.')) socket.outbox.changedElsewhere();
+    };
+    const onOnline = () => socket.retryNow();
+    window.addEventListener('storage', onStorage);
+    window.addEventListener('online', onOnline);
+    return () => {
+      window.removeEventListener('storage', onStorage);
+      window.removeEventListener('online', onOnline);
+    };
+  }, [socket]);
+
   useEffect(() => {
     if (!api.tokens.get()) {
       setLoading(false);
@@ -64,22 +93,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       .info({ silent: true })
       .then((profile) => {
         setMe(profile);
-        socket.start();
+        startSocket(profile);
       })
       .catch(() => undefined)
       .finally(() => setLoading(false));
-  }, [api, socket]);
+  }, [api, startSocket]);
 
   const signIn = useCallback(
     (token: string, profile: Profile) => {
       api.signIn(token);
       setMe(profile);
-      socket.start();
+      startSocket(profile);
     },
-    [api, socket],
+    [api, startSocket],
   );
 
   const signOut = useCallback(() => {
+    socket.outbox.clear();
     socket.stop();
     api.signOut();
     setMe(null);

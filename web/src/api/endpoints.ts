@@ -62,7 +62,8 @@ export const user = {
 export const friends = {
   list: (name?: string, options?: RequestOptions) =>
     get<Page<UserSummary>>('/friendship/list', { params: { name: name || undefined, pageSize: 100 }, ...options }),
-  add: (username: string, reason: string) => post<FriendRequest>('/friendship/add', { username, reason }),
+  /** Silent: the caller tells "already asked" apart from real errors. */
+  add: (username: string, reason: string) => post<FriendRequest>('/friendship/add', { username, reason }, { silent: true }),
   remove: (friendId: number) => del<{ deleted: boolean }>(`/friendship/${friendId}`),
   requests: (options?: RequestOptions) =>
     get<FriendRequests>('/friend_request/list', { params: { pageSize: 100 }, ...options }),
@@ -83,8 +84,8 @@ export const rooms = {
   history: (id: number, cursor: { beforeSeq?: number; afterSeq?: number; limit?: number }, options?: RequestOptions) =>
     get<History>(`/chatroom/${id}/messages`, { params: cursor, ...options }),
   read: (id: number, seq: number) => post<{ chatroomId: number; lastReadSeq: number }>(`/chatroom/${id}/read`, { seq }, { silent: true }),
-  send: (id: number, clientId: string, type: MessageType, content: string) =>
-    post<ChatMessage>(`/chatroom/${id}/messages`, { clientId, type, content }),
+  send: (id: number, clientId: string, type: MessageType, content: string, options?: RequestOptions) =>
+    post<ChatMessage>(`/chatroom/${id}/messages`, { clientId, type, content }, options),
 };
 
 export const favorites = {

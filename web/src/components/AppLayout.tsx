@@ -1,7 +1,11 @@
 import { LogoutOutlined, MessageOutlined, StarOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
-import { Tooltip } from 'antd';
+import { Badge, Popconfirm } from 'antd';
+import type { ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { LiveProvider, useLive } from '../live/LiveProvider';
 import { useSession } from '../session';
+import { ConnectionBanner } from './ConnectionBanner';
+import { HoverTooltip } from './HoverTooltip';
 import { UserAvatar } from './UserAvatar';
 
 const NAV = [
@@ -12,9 +16,28 @@ const NAV = [
 ];
 
 export function AppLayout() {
-  const { me, signOut } = useSession();
+  return (
+    <LiveProvider>
+      <Shell />
+    </LiveProvider>
+  );
+}
+
+function Shell() {
+  const { me, signOut, socket } = useSession();
+  const { pendingRequests, unreadTotal } = useLive();
   const navigate = useNavigate();
   const location = useLocation();
+  const badges: Record<string, number> = { '/chats': unreadTotal, '/friends': pendingRequests };
+  const icon = (path: string, node: ReactNode) =>
+    badges[path] ? (
+      <Badge count={badges[path]} size="small" data-testid={`badge-${path.slice(1)}`}>
+        <span className="nav-icon">{node}</span>
+      </Badge>
+    ) : (
+      node
+    );
+  const unsent = () => socket.outbox.list().length;
   return (
     <div className="shell">
       <nav className="nav-rail" aria-label="Main">
@@ -24,25 +47,33 @@ export function AppLayout() {
           </button>
         )}
         {NAV.map((item) => (
-          <Tooltip key={item.path} title={item.label} placement="right">
+          <HoverTooltip key={item.path} title={item.label} placement="right">
             <button
               className={`nav-item ${location.pathname.startsWith(item.path) ? 'active' : ''}`}
               onClick={() => navigate(item.path)}
-              aria-label={item.label}
+              aria-label={badges[item.path] ? `${item.label} (${badges[item.path]} new)` : item.label}
               data-testid={`nav-${item.label.toLowerCase()}`}
             >
-              {item.icon}
+              {icon(item.path, item.icon)}
             </button>
-          </Tooltip>
+          </HoverTooltip>
         ))}
         <div className="spacer" />
-        <Tooltip title="Log out" placement="right">
-          <button className="nav-item" onClick={signOut} aria-label="Log out" data-testid="logout">
+        <Popconfirm
+          title="Log out?"
+          description={unsent() ? `${unsent()} unsent message(s) on this device will be discarded.` : undefined}
+          okText="Log out"
+          onConfirm={signOut}
+          placement="topRight"
+          okButtonProps={{ id: 'logout-confirm' }}
+        >
+          <button className="nav-item" aria-label="Log out" data-testid="logout">
             <LogoutOutlined />
           </button>
-        </Tooltip>
+        </Popconfirm>
       </nav>
       <main className="main">
+        <ConnectionBanner />
         <Outlet />
       </main>
     </div>

@@ -1,11 +1,13 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Badge, Button, Empty, Grid, Input, Spin, Tooltip } from 'antd';
+import { Badge, Button, Empty, Grid, Input, Spin } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { rooms } from '../api/endpoints';
 import { isCancelled, latestOnly } from '../api/http';
 import type { ChatMessage, RoomListItem } from '../api/types';
+import { HoverTooltip } from '../components/HoverTooltip';
 import { UserAvatar } from '../components/UserAvatar';
+import { useLive } from '../live/LiveProvider';
 import { useSession } from '../session';
 import { shortTime } from '../util/time';
 import { Conversation } from './chat/Conversation';
@@ -20,9 +22,12 @@ export function preview(message: ChatMessage | null): string {
 
 export function ChatsPage() {
   const { me, socket } = useSession();
+  const { roomsLoaded, markRoomRead } = useLive();
   const navigate = useNavigate();
   const params = useParams();
   const current = params.roomId ? Number(params.roomId) : null;
+  const [search] = useSearchParams();
+  const at = Number(search.get('at')) || undefined;
   const screens = Grid.useBreakpoint();
   const narrow = !screens.md;
   const [list, setList] = useState<RoomListItem[] | null>(null);
@@ -37,12 +42,13 @@ export function ChatsPage() {
     try {
       const page = await rooms.list(filter, { signal: requests.next() });
       setList(page.items);
+      if (!filter) roomsLoaded(page.items);
       setFailed(false);
       for (const room of page.items) socket.join(room.id, room.lastMessage?.seq ?? 0);
     } catch (error) {
       if (!isCancelled(error)) setFailed(true);
     }
-  }, [filter, requests, socket]);
+  }, [filter, requests, socket, roomsLoaded]);
 
   useEffect(() => {
     void load();
@@ -57,8 +63,15 @@ export function ChatsPage() {
       reload = setTimeout(() => void load(), 200);
     };
     const off = socket.on((event) => {
-      if (event.kind === 'memberAdded' || (event.kind === 'status' && event.status === 'open')) {
+      // Member counts and new rooms: the list is reloaded (one request however many events).
+      if (event.kind === 'memberAdded' || event.kind === 'memberLeft' || (event.kind === 'status' && event.status === 'open')) {
         reloadSoon();
+        return;
+      }
+      if (event.kind === 'left') {
+        // Left on another device (or over HTTP): the room is no longer ours.
+        setList((rooms) => rooms?.filter((r) => r.id !== event.chatroomId) ?? rooms);
+        if (currentRef.current === event.chatroomId) navigate('/chats');
         return;
       }
       if (event.kind !== 'message') return;
@@ -81,11 +94,15 @@ export function ChatsPage() {
       off();
       if (reload) clearTimeout(reload);
     };
-  }, [socket, load, me?.id]);
+  }, [socket, load, me?.id, navigate]);
 
-  const markRead = useCallback((roomId: number) => {
-    setList((rooms) => rooms?.map((r) => (r.id === roomId ? { ...r, unreadCount: 0 } : r)) ?? rooms);
-  }, []);
+  const markRead = useCallback(
+    (roomId: number, unread: number) => {
+      setList((rooms) => rooms?.map((r) => (r.id === roomId ? { ...r, unreadCount: unread } : r)) ?? rooms);
+      markRoomRead(roomId, unread);
+    },
+    [markRoomRead],
+  );
 
   const currentRoom = list?.find((r) => r.id === current) ?? null;
   const showList = !narrow || current === null;
@@ -97,9 +114,9 @@ export function ChatsPage() {
         <aside className="room-list" aria-label="Rooms">
           <div className="search">
             <Input.Search placeholder="Search chats" allowClear onSearch={setFilter} onChange={(e) => !e.target.value && setFilter('')} />
-            <Tooltip title="New group">
+            <HoverTooltip title="New group">
               <Button icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-group" />
-            </Tooltip>
+            </HoverTooltip>
           </div>
           <div className="rooms">
             {list === null && !failed && <Spin style={{ display: 'block', marginTop: 32 }} />}
@@ -141,8 +158,9 @@ export function ChatsPage() {
           </div>
         ) : (
           <Conversation
-            key={current}
+            key={`${current}@${at ?? ''}`}
             roomId={current}
+            at={at}
             listed={currentRoom}
             onBack={narrow ? () => navigate('/chats') : undefined}
             onRead={markRead}

@@ -5,14 +5,24 @@ import { favorites } from '../api/endpoints';
 import { isCancelled } from '../api/http';
 import type { FavoriteItem, Page } from '../api/types';
 import { UserAvatar } from '../components/UserAvatar';
+import { useLive } from '../live/LiveProvider';
+import { useSession } from '../session';
 import { shortTime } from '../util/time';
 import { MessageContent } from './chat/MessageItem';
 
 const PAGE_SIZE = 20;
 
+/** Who wrote it, and where: "Bob · Trio"; in a direct chat with Bob, Bob's own message is "Bob". */
+export function favoriteTitle(item: FavoriteItem, myId?: number): string {
+  const sender = item.message.sender.id === myId ? 'You' : item.message.sender.nickName;
+  return sender === item.chatroom.name ? sender : `${sender} · ${item.chatroom.name}`;
+}
+
 export function FavoritesPage() {
   const navigate = useNavigate();
   const { message } = App.useApp();
+  const { me } = useSession();
+  const { forgetFavorite } = useLive();
   const [page, setPage] = useState(1);
   const [data, setData] = useState<Page<FavoriteItem> | null>(null);
   const [failed, setFailed] = useState(false);
@@ -40,6 +50,7 @@ export function FavoritesPage() {
   const remove = async (item: FavoriteItem) => {
     try {
       await favorites.remove(item.id);
+      forgetFavorite(item.message.id);
       message.success('Removed from favorites');
       void load();
     } catch {
@@ -61,7 +72,9 @@ export function FavoritesPage() {
               <List.Item
                 data-testid="favorite-item"
                 actions={[
-                  <Button key="open" onClick={() => navigate(`/chats/${item.chatroom.id}`)}>Open chat</Button>,
+                  <Button key="open" onClick={() => navigate(`/chats/${item.chatroom.id}?at=${item.message.seq}`)} data-testid="open-favorite">
+                    Open chat
+                  </Button>,
                   <Popconfirm key="remove" title="Remove from favorites?" onConfirm={() => remove(item)}>
                     <Button danger>Remove</Button>
                   </Popconfirm>,
@@ -69,7 +82,7 @@ export function FavoritesPage() {
               >
                 <List.Item.Meta
                   avatar={<UserAvatar name={item.message.sender.nickName} src={item.message.sender.headPic || undefined} />}
-                  title={`${item.message.sender.nickName} · ${item.chatroom.name}`}
+                  title={favoriteTitle(item, me?.id)}
                   description={<>
                     <div style={{ margin: '4px 0' }}><MessageContent type={item.message.type} content={item.message.content} /></div>
                     <small>{shortTime(item.message.createTime)}</small>

@@ -1,11 +1,12 @@
 import { MessageOutlined, UserAddOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Card, Empty, Input, List, Modal, Popconfirm, Spin, Tabs, Tag } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { friends, rooms, user } from '../api/endpoints';
-import { isCancelled, latestOnly } from '../api/http';
+import { ApiError, isCancelled, latestOnly } from '../api/http';
 import type { FriendRequests, UserSummary } from '../api/types';
 import { UserAvatar } from '../components/UserAvatar';
+import { useLive } from '../live/LiveProvider';
 import { useSession } from '../session';
 
 const STATUS = ['pending', 'agreed', 'rejected'];
@@ -22,7 +23,8 @@ function Person({ person }: { person: UserSummary }) {
 }
 
 export function FriendsPage() {
-  const { me } = useSession();
+  const { me, socket } = useSession();
+  const { refreshRequests } = useLive();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [list, setList] = useState<UserSummary[] | null>(null);
@@ -54,6 +56,34 @@ export function FriendsPage() {
     void load();
   }, [load]);
 
+  // Live (API.md §7): a request arrives, someone agrees, a friendship ends. The events are not
+  // replayed, so a reconnect reloads too.
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = socket.on((event) => {
+      if (event.kind === 'friendRequest') {
+        const request = event.request;
+        setRequests((current) =>
+          current && !current.toMe.some((r) => r.id === request.id)
+            ? { ...current, toMe: [request, ...current.toMe], totalToMe: current.totalToMe + 1 }
+            : current,
+        );
+      } else if (event.kind === 'friendRemoved') {
+        setList((current) => current?.filter((f) => f.id !== event.userId) ?? current);
+      } else if (!(event.kind === 'friendAdded' || (event.kind === 'status' && event.status === 'open'))) {
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void loadRef.current(), 100);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [socket]);
+
   useEffect(() => () => {
     listRequests.cancel();
     searchRequests.cancel();
@@ -78,18 +108,34 @@ export function FriendsPage() {
   }, [query, searchRequests]);
 
   const friendIds = new Set((list ?? []).map((f) => f.id));
+  const requestedIds = new Set((requests?.fromMe ?? []).filter((r) => r.status === 0).map((r) => r.toUser.id));
   const pendingCount = (requests?.toMe ?? []).filter((r) => r.status === 0).length;
 
   const sendRequest = async () => {
     if (!adding) return;
-    try {
-      const sent = await friends.add(adding.username, reason.trim());
-      message.success(sent.status === 1 ? `You and ${adding.nickName} are now friends` : 'Request sent');
+    const person = adding;
+    const done = () => {
       setAdding(null);
       setReason('');
       void load();
-    } catch {
-      // toast shown
+    };
+    try {
+      const sent = await friends.add(person.username, reason.trim());
+      message.success(sent.status === 1 ? `You and ${person.nickName} are now friends` : 'Request sent');
+      // "Requested" at once, before the reload answers.
+      setRequests((current) => (current ? { ...current, fromMe: [sent, ...current.fromMe] } : current));
+      done();
+    } catch (error) {
+      // Asking twice is not a mistake worth an error: it is simply still asked (or done).
+      if (error instanceof ApiError && error.code === 'request_pending') {
+        message.info(`Already requested: waiting for ${person.nickName}`);
+        done();
+      } else if (error instanceof ApiError && error.code === 'already_friends') {
+        message.info(`You and ${person.nickName} are already friends`);
+        done();
+      } else if (error instanceof Error) {
+        message.error(error.message);
+      }
     }
   };
 
@@ -107,6 +153,7 @@ export function FriendsPage() {
       await (agree ? friends.agree(id) : friends.reject(id));
       message.success(agree ? 'Friend added' : 'Request rejected');
       void load();
+      refreshRequests();
     } catch {
       // toast shown
     }
@@ -210,6 +257,10 @@ export function FriendsPage() {
               actions={[
                 friendIds.has(person.id) ? (
                   <Tag key="friend" color="success">Friend</Tag>
+                ) : requestedIds.has(person.id) ? (
+                  <Tag key="requested" color="processing" data-testid={`requested-${person.username}`}>Requested</Tag>
+                ) : person.id === me?.id ? (
+                  <Tag key="me">You</Tag>
                 ) : (
                   <Button key="add" icon={<UserAddOutlined />} onClick={() => setAdding(person)} data-testid={`add-${person.username}`}>Add</Button>
                 ),
@@ -248,6 +299,7 @@ export function FriendsPage() {
           showCount
           value={reason}
           onChange={(e) => setReason(e.target.value)}
+          style={{ marginBottom: 16 }}
         />
       </Modal>
     </div>

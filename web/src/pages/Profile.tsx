@@ -1,10 +1,11 @@
 import { UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Descriptions, Form, Input, Progress, Space, Upload } from 'antd';
+import { App, Button, Card, Descriptions, Form, Input, Progress, Space, Switch, Upload } from 'antd';
 import { useState } from 'react';
 import { user } from '../api/endpoints';
 import { uploadFile } from '../api/upload';
 import { CaptchaField } from '../components/CaptchaButton';
 import { UserAvatar } from '../components/UserAvatar';
+import { NOTIFY_KEY, notificationsOn } from '../live/unread';
 import { useSession } from '../session';
 import { submitForm } from './formErrors';
 import { emailRules, nickNameRules } from './rules';
@@ -15,6 +16,25 @@ interface Values {
   nickName: string;
   email: string;
   captcha: string;
+}
+
+/** Desktop notifications for messages that arrive while the tab is hidden: asked for here. */
+function NotificationSwitch() {
+  const [on, setOn] = useState(notificationsOn);
+  if (typeof Notification === 'undefined') return null;
+  const blocked = Notification.permission === 'denied';
+  const change = async (wanted: boolean) => {
+    if (wanted && Notification.permission !== 'granted') await Notification.requestPermission();
+    const granted = Notification.permission === 'granted';
+    localStorage.setItem(NOTIFY_KEY, wanted && granted ? 'on' : 'off');
+    setOn(notificationsOn());
+  };
+  return (
+    <Space style={{ marginBottom: 16 }}>
+      <Switch checked={on} disabled={blocked} onChange={(wanted) => void change(wanted)} aria-label="Desktop notifications" data-testid="notifications" />
+      {blocked ? 'Notifications are blocked in the browser settings' : 'Notify me of new messages while this tab is hidden'}
+    </Space>
+  );
 }
 
 export function ProfilePage() {
@@ -81,6 +101,7 @@ export function ProfilePage() {
           <Descriptions.Item label="Username">{me.username}</Descriptions.Item>
           <Descriptions.Item label="Member since">{new Date(me.createTime).toLocaleDateString()}</Descriptions.Item>
         </Descriptions>
+        <NotificationSwitch />
         <Form form={form} layout="vertical" initialValues={{ nickName: me.nickName, email: me.email }} onFinish={save} requiredMark={false}>
           <Form.Item name="nickName" label="Nickname" rules={nickNameRules}>
             <Input />

@@ -1,10 +1,29 @@
 import type { FormInstance } from 'antd';
 import { ApiError } from '../api/http';
 
-/** Puts a 400's field errors next to their fields; returns whether it did. */
+/** The field an error code is about, when the answer names no field itself (docs/errors.md). */
+const CODE_FIELDS: Record<string, string> = {
+  username_taken: 'username',
+  email_taken: 'email',
+  account_mismatch: 'email',
+  captcha_invalid: 'captcha',
+  captcha_too_soon: 'captcha',
+};
+
+/** The form's fields an error belongs to: its field errors, or the one its code is about. */
+export function fieldErrors(error: unknown, present: (name: string) => boolean): { name: string; errors: string[] }[] {
+  if (!(error instanceof ApiError)) return [];
+  const fields = Object.entries(error.fields)
+    .filter(([name]) => present(name))
+    .map(([name, message]) => ({ name, errors: [message] }));
+  const byCode = CODE_FIELDS[error.code];
+  if (fields.length === 0 && byCode && present(byCode)) fields.push({ name: byCode, errors: [error.message] });
+  return fields;
+}
+
+/** Puts an error next to the fields it is about; returns whether it did. */
 export function showFieldErrors(form: FormInstance, error: unknown): boolean {
-  if (!(error instanceof ApiError)) return false;
-  const fields = Object.entries(error.fields).map(([name, message]) => ({ name, errors: [message] }));
+  const fields = fieldErrors(error, (name) => form.getFieldInstance(name) !== undefined || name in form.getFieldsValue(true));
   if (fields.length === 0) return false;
   form.setFields(fields);
   return true;

@@ -3,7 +3,7 @@ import type { Rule } from 'antd/es/form';
 
 export const usernameRules: Rule[] = [
   { required: true, message: 'Choose a username' },
-  { pattern: /^[A-Za-z0-9_.-]{3,32}$/, message: "3-32 letters, digits, '_', '.' or '-'" },
+  { pattern: /^[A-Za-z0-9_.-]{3,32}$/, message: "3–32 letters, digits, '_', '.' or '-'" },
 ];
 
 export const nickNameRules: Rule[] = [
@@ -11,13 +11,23 @@ export const nickNameRules: Rule[] = [
   { max: 50, message: 'At most 50 characters' },
 ];
 
+/** What the server checks (6–72 bytes, bcrypt's limit), said in characters as people count. */
+export function passwordProblem(value: string): string | null {
+  const bytes = new TextEncoder().encode(value).length;
+  if ([...value].length < 6 || bytes < 6) return '6–72 characters';
+  if (bytes > 72) {
+    return [...value].length > 72 ? '6–72 characters' : 'Too long: accented and non-Latin letters count more than once; 72 at most';
+  }
+  return null;
+}
+
 export const passwordRules: Rule[] = [
   { required: true, message: 'Enter a password' },
   {
-    validator: (_, value: string | undefined) =>
-      !value || (new TextEncoder().encode(value).length >= 6 && new TextEncoder().encode(value).length <= 72)
-        ? Promise.resolve()
-        : Promise.reject(new Error('6-72 bytes')),
+    validator: (_, value: string | undefined) => {
+      const problem = value ? passwordProblem(value) : null;
+      return problem ? Promise.reject(new Error(problem)) : Promise.resolve();
+    },
   },
 ];
 

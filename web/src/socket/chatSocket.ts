@@ -1,8 +1,9 @@
 // The real-time connection: one WebSocket for every room. It reconnects with exponential
 // back-off, rejoins each open room with `afterSeq` = the last seq it delivered (so nothing sent
-// meanwhile is missed), re-sends unacknowledged messages with their clientId (the server stores
-// each once), and never delivers the same message id twice.
-import type { ChatMessage, MessageType } from '../api/types';
+// meanwhile is missed), sends what waits in the outbox with its original clientId (the server
+// stores each once), and never delivers the same message id twice.
+import type { ChatMessage, FriendRequest, MessageType, UserSummary } from '../api/types';
+import { Outbox, type OutboxItem } from './outbox';
 
 export type SocketStatus = 'connecting' | 'open' | 'closed';
 
@@ -18,6 +19,15 @@ export type SocketEvent =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'ack'; ack: Ack }
   | { kind: 'memberAdded'; chatroomId: number; userId: number }
+  /** A member left a group I am in (API.md §7 `exitRoom`). */
+  | { kind: 'memberLeft'; chatroomId: number; userId: number }
+  /** I left a room (here, on another device, or over HTTP). */
+  | { kind: 'left'; chatroomId: number }
+  | { kind: 'friendRequest'; request: FriendRequest }
+  | { kind: 'friendAdded'; friend: UserSummary }
+  | { kind: 'friendRemoved'; userId: number }
+  /** The outbox changed (something queued, stored, refused). */
+  | { kind: 'outbox' }
   | { kind: 'joined'; chatroomId: number; lastSeq: number }
   | { kind: 'error'; code: string; message: string; chatroomId?: number; clientId?: string };
 
@@ -45,14 +55,9 @@ export interface ChatSocketOptions {
   onRepeatedFailure?: () => void;
 }
 
-interface PendingSend {
-  chatroomId: number;
-  clientId: string;
-  type: MessageType;
-  content: string;
-}
-
 const OPEN = 1;
+/** Refusals that say "not now" rather than "no": the message is sent again a little later. */
+const TRANSIENT = new Set(['server_busy', 'shutting_down', 'rate_limited']);
 
 export function newClientId(): string {
   if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
@@ -65,11 +70,14 @@ export class ChatSocket {
   /** Open rooms and the last seq delivered in each. */
   private rooms = new Map<number, number>();
   private seen = new Set<number>();
-  private pending = new Map<string, PendingSend>();
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private resendTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
   status: SocketStatus = 'closed';
+  /** Unsent messages; replaced by the account's persistent one at sign-in (`useOutbox`). */
+  outbox = new Outbox();
+  private offOutbox = this.outbox.on(() => this.emit({ kind: 'outbox' }));
 
   constructor(private readonly options: ChatSocketOptions) {}
 
@@ -78,9 +86,26 @@ export class ChatSocket {
     return () => this.listeners.delete(listener);
   }
 
+  /** The signed-in account's outbox: what it holds is sent as soon as the socket is open. */
+  useOutbox(outbox: Outbox) {
+    this.offOutbox();
+    this.outbox = outbox;
+    this.offOutbox = outbox.on(() => this.emit({ kind: 'outbox' }));
+    this.emit({ kind: 'outbox' });
+    this.flush();
+  }
+
   start() {
     this.stopped = false;
     if (!this.socket) this.connect();
+  }
+
+  /** Reconnects now instead of waiting for the back-off (the network came back, a click). */
+  retryNow() {
+    if (this.stopped || this.socket) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.connect();
   }
 
   /** Closes for good (logging out): no reconnect. */
@@ -88,10 +113,12 @@ export class ChatSocket {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
     this.socket?.close(1000);
     this.socket = null;
     this.rooms.clear();
-    this.pending.clear();
+    this.useOutbox(new Outbox());
     this.seen.clear();
     this.setStatus('closed');
   }
@@ -108,12 +135,26 @@ export class ChatSocket {
     if (this.rooms.delete(chatroomId)) this.frame('leaveRoom', { chatroomId });
   }
 
-  /** Sends a message; it is re-sent after a reconnect until acknowledged. Returns its clientId. */
+  /**
+   * Sends a message: it waits in the outbox (surviving a reload) and is sent, and re-sent after
+   * every reconnect, until the server stores or refuses it. Returns its clientId.
+   */
   send(chatroomId: number, type: MessageType, content: string, clientId = newClientId()): string {
-    const message: PendingSend = { chatroomId, clientId, type, content };
-    this.pending.set(clientId, message);
+    const message: OutboxItem = { chatroomId, clientId, type, content, createTime: new Date().toISOString() };
+    this.outbox.add(message);
     this.transmit(message);
     return clientId;
+  }
+
+  /** Sends a refused message again, with the same clientId. */
+  resend(clientId: string) {
+    const message = this.outbox.retry(clientId);
+    if (message) this.transmit(message);
+  }
+
+  /** Stored by other means (the HTTP fallback): stop sending it. */
+  settled(clientId: string) {
+    this.outbox.remove(clientId);
   }
 
   read(chatroomId: number, seq: number) {
@@ -125,7 +166,12 @@ export class ChatSocket {
     return this.rooms.get(chatroomId) ?? 0;
   }
 
-  private transmit(message: PendingSend) {
+  /** Everything in the outbox that the server has not refused, in the order it was typed. */
+  private flush() {
+    for (const message of this.outbox.list()) if (!message.refused) this.transmit(message);
+  }
+
+  private transmit(message: OutboxItem) {
     this.frame('sendMessage', {
       chatroomId: message.chatroomId,
       clientId: message.clientId,
@@ -164,7 +210,7 @@ export class ChatSocket {
       this.attempt = 0;
       this.setStatus('open');
       for (const [chatroomId, afterSeq] of this.rooms) this.frame('joinRoom', { chatroomId, afterSeq });
-      for (const message of this.pending.values()) this.transmit(message);
+      this.flush();
     };
     socket.onmessage = (event) => {
       if (this.socket === socket) this.receive(String(event.data));
@@ -206,10 +252,31 @@ export class ChatSocket {
         if (data.type === 'sendMessage' && data.message) this.deliver(data.message as ChatMessage);
         else if (data.type === 'joinRoom')
           this.emit({ kind: 'memberAdded', chatroomId: Number(data.chatroomId), userId: Number(data.userId) });
+        else if (data.type === 'exitRoom')
+          this.emit({ kind: 'memberLeft', chatroomId: Number(data.chatroomId), userId: Number(data.userId) });
+        break;
+      case 'left': {
+        const chatroomId = Number(data.chatroomId);
+        // Not followed any more: a reconnect must not rejoin it. (The answer to our own
+        // `leaveRoom` finds the room already gone and says nothing.)
+        if (this.rooms.delete(chatroomId)) this.emit({ kind: 'left', chatroomId });
+        break;
+      }
+      case 'friendRequest':
+        if (data.request) this.emit({ kind: 'friendRequest', request: data.request as FriendRequest });
+        break;
+      case 'friendAdded':
+        if (data.friend) this.emit({ kind: 'friendAdded', friend: data.friend as UserSummary });
+        break;
+      case 'friendRemoved':
+        this.emit({ kind: 'friendRemoved', userId: Number(data.userId) });
         break;
       case 'ack': {
         const ack = data as unknown as Ack;
-        this.pending.delete(ack.clientId);
+        // The message itself follows on a room we follow: it leaves the outbox then, so the
+        // conversation never shows it neither pending nor delivered.
+        const last = this.rooms.get(ack.chatroomId);
+        if (last === undefined || ack.seq <= last) this.outbox.remove(ack.clientId);
         this.emit({ kind: 'ack', ack });
         break;
       }
@@ -218,11 +285,17 @@ export class ChatSocket {
         break;
       case 'error': {
         const clientId = typeof data.clientId === 'string' ? data.clientId : undefined;
-        // A refused send will be refused again: stop re-sending it.
-        if (clientId) this.pending.delete(clientId);
+        const code = String(data.code ?? 'error');
+        if (clientId && TRANSIENT.has(code)) {
+          // "Not now": sent again shortly (and after a reconnect), never shown as failed.
+          this.resendSoon();
+          break;
+        }
+        // A refused send would be refused again: kept, but only sent when the user retries.
+        if (clientId) this.outbox.refuse(clientId, String(data.message ?? ''));
         this.emit({
           kind: 'error',
-          code: String(data.code ?? 'error'),
+          code,
           message: String(data.message ?? ''),
           chatroomId: typeof data.chatroomId === 'number' ? data.chatroomId : undefined,
           clientId,
@@ -234,9 +307,20 @@ export class ChatSocket {
     }
   }
 
+  private resendSoon() {
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = null;
+      this.flush();
+    }, 1000);
+  }
+
   private deliver(message: ChatMessage) {
     if (this.seen.has(message.id)) return;
     this.seen.add(message.id);
+    // Ours, stored (its ack may have been lost with a dropped socket): nothing left to send.
+    const waiting = this.outbox.list().find((m) => m.clientId === message.clientId && m.chatroomId === message.chatroomId);
+    if (waiting) this.outbox.remove(waiting.clientId);
     const last = this.rooms.get(message.chatroomId);
     if (last !== undefined && message.seq > last) this.rooms.set(message.chatroomId, message.seq);
     this.emit({ kind: 'message', message });

@@ -1,15 +1,20 @@
-import { ArrowLeftOutlined, PaperClipOutlined, SendOutlined, TeamOutlined } from '@ant-design/icons';
-import { App, Button, Empty, Input, Result, Spin, Upload } from 'antd';
+import { ArrowDownOutlined, ArrowLeftOutlined, PaperClipOutlined, SendOutlined, TeamOutlined } from '@ant-design/icons';
+import { App, Button, Empty, Grid, Input, Result, Spin, Upload } from 'antd';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { favorites, rooms } from '../../api/endpoints';
+import { rooms } from '../../api/endpoints';
+import { ApiError } from '../../api/http';
 import { uploadFile } from '../../api/upload';
 import type { ChatMessage, MessageType, RoomInfo, RoomListItem } from '../../api/types';
 import { newClientId } from '../../socket/chatSocket';
+import { useLive } from '../../live/LiveProvider';
 import { useSession } from '../../session';
 import { dayLabel, isSameDay } from '../../util/time';
 import { UserAvatar } from '../../components/UserAvatar';
 import { GroupDrawer } from './GroupDrawer';
+import { firstPage, firstUnread, unreadAfter } from './history';
 import { MessageItem, PendingItem, type PendingMessage } from './MessageItem';
+import { useGroupMembers } from './useGroupMembers';
+import { useOutbox } from './useOutbox';
 
 const INLINE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
 const PAGE = 30;
@@ -20,36 +25,78 @@ function merged(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] 
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
 
-export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
+function MemberLine({ text }: { text: string }) {
+  return <div className="member-line" data-testid="member-line">{text}</div>;
+}
+
+export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
   roomId: number;
+  /** Open at this message (seq) instead of the newest. */
+  at?: number;
   listed: RoomListItem | null;
   onBack?: () => void;
-  onRead: (roomId: number) => void;
+  /** Messages were seen; `unread` is what is still below them. */
+  onRead: (roomId: number, unread: number) => void;
   onLeft: () => void;
 }) {
   const { me, socket } = useSession();
   const { message: toast } = App.useApp();
+  const wide = Grid.useBreakpoint().md;
+  const { saved, loadFavorites, toggleFavorite, setActiveRoom } = useLive();
+  const [highlight, setHighlight] = useState<number | null>(null);
+  /** Where the first render puts the view: a saved message (centred) or the unread divider. */
+  const focus = useRef<{ selector: string; block: ScrollLogicalPosition } | null>(null);
+  const [dividerSeq, setDividerSeq] = useState<number | null>(null);
+  /** Scrolled up from the bottom, and how many messages came below meanwhile. */
+  const [away, setAway] = useState(false);
+  const [newBelow, setNewBelow] = useState(0);
+  const unreadAtOpen = useRef(listed?.unreadCount ?? 0);
   const [info, setInfo] = useState<RoomInfo | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [hasMore, setHasMore] = useState(false);
   const [state, setState] = useState<'loading' | 'ready' | 'missing'>('loading');
   const [olderLoading, setOlderLoading] = useState(false);
-  const [pending, setPending] = useState<PendingMessage[]>([]);
+  /** Files on their way to the store; once uploaded they are messages in the outbox. */
+  const [uploads, setUploads] = useState<PendingMessage[]>([]);
   const [text, setText] = useState('');
   const [membersOpen, setMembersOpen] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const keepOffset = useRef<number | null>(null);
   const lastRead = useRef(0);
+  const newestSeq = useRef(0);
+  newestSeq.current = messages.at(-1)?.seq ?? 0;
+  const isGroup = (info?.type ?? listed?.type) === 'group';
+  const refreshInfo = useCallback(() => {
+    rooms.info(roomId, { silent: true }).then(setInfo).catch(() => undefined);
+  }, [roomId]);
+  const group = useGroupMembers(roomId, isGroup, () => newestSeq.current, refreshInfo);
+  const outbox = useOutbox(roomId, messages);
+  const pending = [...outbox, ...uploads];
 
   useEffect(() => {
     const abort = new AbortController();
     Promise.all([
       rooms.info(roomId, { signal: abort.signal, silent: true }),
-      rooms.history(roomId, { limit: PAGE }, { signal: abort.signal, silent: true }),
+      // Enough to hold every unread message (up to 100) so the view can open at the first.
+      firstPage(
+        (cursor) => rooms.history(roomId, cursor, { signal: abort.signal, silent: true }),
+        Math.min(100, Math.max(PAGE, unreadAtOpen.current + 10)),
+        at,
+      ),
     ])
       .then(([room, history]) => {
         setInfo(room);
+        const divider = history.at ? null : firstUnread(history.items, unreadAtOpen.current, me?.id);
+        if (history.at) {
+          focus.current = { selector: `[data-seq="${history.at}"]`, block: 'center' };
+          atBottom.current = false;
+          setHighlight(history.at);
+        } else if (divider !== null) {
+          focus.current = { selector: '[data-testid="unread-divider"]', block: 'start' };
+          atBottom.current = false;
+          setDividerSeq(divider);
+        }
         setMessages((current) => merged(current, history.items));
         setHasMore(history.hasMore);
         setState('ready');
@@ -59,7 +106,10 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
         if (!abort.signal.aborted) setState((error as { status?: number }).status === 404 ? 'missing' : 'ready');
       });
     return () => abort.abort();
-  }, [roomId, socket]);
+    // Once per opening: the unread count and who I am are those of the moment it opened.
+  }, [roomId, socket, at]);
+
+  useEffect(() => loadFavorites(), [loadFavorites]);
 
   useEffect(
     () =>
@@ -67,38 +117,61 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
         if (event.kind === 'message' && event.message.chatroomId === roomId) {
           const incoming = event.message;
           setMessages((current) => merged(current, [incoming]));
-          if (incoming.sender.id === me?.id) setPending((list) => list.filter((p) => p.clientId !== incoming.clientId));
-        } else if (event.kind === 'error' && event.clientId) {
-          const clientId = event.clientId;
-          setPending((list) => list.map((p) => (p.clientId === clientId ? { ...p, status: 'failed' } : p)));
+          if (!atBottom.current && incoming.sender.id !== me?.id) setNewBelow((count) => count + 1);
+        } else if (event.kind === 'error' && event.clientId && event.chatroomId === roomId) {
           toast.error(event.message || 'The message was refused');
         }
       }),
-    [socket, roomId, me?.id, toast],
+    [socket, roomId, toast, me?.id],
   );
 
   // Stay at the bottom for new messages; keep the view still when older ones are put above.
   useLayoutEffect(() => {
     const box = scroller.current;
     if (!box) return;
-    if (keepOffset.current !== null) {
+    if (focus.current !== null) {
+      box.querySelector(focus.current.selector)?.scrollIntoView({ block: focus.current.block });
+      focus.current = null;
+      atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+      setAway(!atBottom.current);
+    } else if (keepOffset.current !== null) {
       box.scrollTop = box.scrollHeight - keepOffset.current;
       keepOffset.current = null;
     } else if (atBottom.current) {
       box.scrollTop = box.scrollHeight;
     }
-  }, [messages, pending]);
+  }, [messages, pending.length, group.notices]);
 
-  // What is shown is read.
+  // What is shown is read: as messages come, and when the tab is looked at again.
   useEffect(() => {
-    const newest = messages.at(-1)?.seq ?? 0;
-    if (newest > lastRead.current && document.visibilityState === 'visible') {
-      lastRead.current = newest;
-      if (socket.status === 'open') socket.read(roomId, newest);
-      else void rooms.read(roomId, newest).catch(() => undefined);
-      onRead(roomId);
+    setActiveRoom(roomId);
+    return () => setActiveRoom(null);
+  }, [roomId, setActiveRoom]);
+  // Read up to the last message on screen (not the newest loaded: the view may open above it).
+  const markSeen = useCallback(() => {
+    const box = scroller.current;
+    if (!box || document.visibilityState !== 'visible') return;
+    const bottom = box.getBoundingClientRect().bottom;
+    const rows = box.querySelectorAll<HTMLElement>('[data-testid="message"][data-seq]');
+    let seen = 0;
+    for (let index = rows.length - 1; index >= 0; index -= 1) {
+      if (rows[index].getBoundingClientRect().top < bottom - 8) {
+        seen = Number(rows[index].dataset.seq);
+        break;
+      }
     }
-  }, [messages, roomId, socket, onRead]);
+    if (seen > lastRead.current) {
+      lastRead.current = seen;
+      if (socket.status === 'open') socket.read(roomId, seen);
+      else void rooms.read(roomId, seen).catch(() => undefined);
+      onRead(roomId, unreadAfter(messages, seen, me?.id));
+    }
+  }, [messages, roomId, socket, onRead, me?.id]);
+  useEffect(() => {
+    markSeen();
+    document.addEventListener('visibilitychange', markSeen);
+    return () => document.removeEventListener('visibilitychange', markSeen);
+  }, [markSeen]);
 
   const loadOlder = useCallback(async () => {
     const first = messages[0];
@@ -120,27 +193,49 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
     const box = scroller.current;
     if (!box) return;
     atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    setAway(!atBottom.current);
+    if (atBottom.current) setNewBelow(0);
+    markSeen();
     if (box.scrollTop < 40) void loadOlder();
   };
 
-  const transmit = useCallback(
+  const toBottom = () => {
+    const box = scroller.current;
+    if (!box) return;
+    atBottom.current = true;
+    box.scrollTop = box.scrollHeight;
+    setAway(false);
+    setNewBelow(0);
+  };
+
+  /**
+   * The message waits in the outbox and goes over the socket when it is open. Without a socket
+   * it is also tried over HTTP at once (same clientId: stored once); if the server is out of
+   * reach it simply keeps waiting, and only a refusal marks it failed.
+   */
+  const viaHttp = useCallback(
     (clientId: string, type: MessageType, content: string) => {
-      setPending((list) => list.map((p) => (p.clientId === clientId ? { ...p, type, content, status: 'sending' } : p)));
-      if (socket.status === 'open') {
-        socket.send(roomId, type, content, clientId);
-        return;
-      }
-      // No socket right now: the same clientId over HTTP (the server stores it once).
+      if (socket.status === 'open') return;
       rooms
-        .send(roomId, clientId, type, content)
+        .send(roomId, clientId, type, content, { silent: true })
         .then((stored) => {
           setMessages((current) => merged(current, [stored]));
-          setPending((list) => list.filter((p) => p.clientId !== clientId));
+          socket.settled(clientId);
         })
-        .catch(() => setPending((list) => list.map((p) => (p.clientId === clientId ? { ...p, status: 'failed' } : p))));
+        .catch((error: unknown) => {
+          const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+          if (!refused) return;
+          socket.outbox.refuse(clientId, error.message);
+          toast.error(error.message);
+        });
     },
-    [socket, roomId],
+    [socket, roomId, toast],
   );
+
+  const transmit = (clientId: string, type: MessageType, content: string) => {
+    socket.send(roomId, type, content, clientId);
+    viaHttp(clientId, type, content);
+  };
 
   const sendText = () => {
     const content = text.trim();
@@ -149,11 +244,9 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
       toast.error('A message can be at most 4000 characters.');
       return;
     }
-    const clientId = newClientId();
     atBottom.current = true;
-    setPending((list) => [...list, { clientId, type: 'text', content, status: 'sending' }]);
     setText('');
-    transmit(clientId, 'text', content);
+    transmit(newClientId(), 'text', content);
   };
 
   const sendFile = async (file: File) => {
@@ -164,31 +257,26 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
     const clientId = newClientId();
     const type: MessageType = INLINE_IMAGES.includes(file.type) ? 'image' : 'file';
     atBottom.current = true;
-    setPending((list) => [...list, { clientId, type, content: '', status: 'uploading', progress: 0, label: file.name }]);
+    setUploads((list) => [...list, { clientId, type, content: '', status: 'uploading', progress: 0, label: file.name }]);
     try {
       const url = await uploadFile(file, 'attachment', (progress) =>
-        setPending((list) => list.map((p) => (p.clientId === clientId ? { ...p, progress } : p))),
+        setUploads((list) => list.map((p) => (p.clientId === clientId ? { ...p, progress } : p))),
       );
       transmit(clientId, type, url);
     } catch (error) {
-      setPending((list) => list.filter((p) => p.clientId !== clientId));
       if (error instanceof Error) toast.error(error.message);
+    } finally {
+      setUploads((list) => list.filter((p) => p.clientId !== clientId));
     }
   };
 
-  const retry = (item: PendingMessage) => transmit(item.clientId, item.type, item.content);
-
-  const favorite = async (message: ChatMessage) => {
-    try {
-      await favorites.add(message.id);
-      toast.success('Saved to favorites');
-    } catch {
-      // toast shown
-    }
+  const retry = (item: PendingMessage) => {
+    socket.resend(item.clientId);
+    viaHttp(item.clientId, item.type, item.content);
   };
+  const discard = (item: PendingMessage) => socket.settled(item.clientId);
 
   const name = info?.name ?? listed?.name ?? '';
-  const isGroup = (info?.type ?? listed?.type) === 'group';
 
   if (state === 'missing') {
     return (
@@ -213,24 +301,51 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
           </Button>
         )}
       </div>
-      <div className="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
-        {state === 'loading' && <Spin style={{ display: 'block', marginTop: 32 }} />}
-        {olderLoading && <Spin size="small" style={{ display: 'block', margin: '8px auto' }} />}
-        {state === 'ready' && !hasMore && messages.length > 0 && <div className="day-separator">The beginning of this chat</div>}
-        {state === 'ready' && messages.length === 0 && pending.length === 0 && <Empty description="No messages yet: say hello" />}
-        {messages.map((message, index) => {
-          const previous = messages[index - 1];
-          const newDay = !previous || !isSameDay(previous.createTime, message.createTime);
-          return (
-            <Fragment key={message.id}>
-              {newDay && <div className="day-separator">{dayLabel(message.createTime)}</div>}
-              <MessageItem message={message} mine={message.sender.id === me?.id} showSender={isGroup} onFavorite={favorite} />
-            </Fragment>
-          );
-        })}
-        {pending.map((item) => (
-          <PendingItem key={item.clientId} pending={item} name={me?.nickName ?? ''} headPic={me?.headPic || undefined} onRetry={retry} />
-        ))}
+      <div className="messages-pane">
+        <div className="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
+          {state === 'loading' && <Spin style={{ display: 'block', marginTop: 32 }} />}
+          {olderLoading && <Spin size="small" style={{ display: 'block', margin: '8px auto' }} />}
+          {state === 'ready' && !hasMore && messages.length > 0 && <div className="day-separator">The beginning of this chat</div>}
+          {state === 'ready' && messages.length === 0 && pending.length === 0 && <Empty description="No messages yet: say hello" />}
+          {messages.map((message, index) => {
+            const previous = messages[index - 1];
+            const newDay = !previous || !isSameDay(previous.createTime, message.createTime);
+            const next = messages[index + 1];
+            // Member lines go after the last message they followed (before the first if older).
+            const notices = group.notices.filter(
+              (n) => (index === 0 && n.afterSeq < message.seq) || (n.afterSeq >= message.seq && (!next || n.afterSeq < next.seq)),
+            );
+            return (
+              <Fragment key={message.id}>
+                {newDay && <div className="day-separator">{dayLabel(message.createTime)}</div>}
+                {message.seq === dividerSeq && (
+                  <div className="unread-divider" data-testid="unread-divider">
+                    <span>Unread messages</span>
+                  </div>
+                )}
+                {index === 0 && notices.filter((n) => n.afterSeq < message.seq).map((n) => <MemberLine key={n.key} text={n.text} />)}
+                <MessageItem
+                  message={message}
+                  mine={message.sender.id === me?.id}
+                  showSender={isGroup}
+                  saved={saved.has(message.id)}
+                  highlight={message.seq === highlight}
+                  onFavorite={toggleFavorite}
+                />
+                {notices.filter((n) => n.afterSeq >= message.seq).map((n) => <MemberLine key={n.key} text={n.text} />)}
+              </Fragment>
+            );
+          })}
+          {messages.length === 0 && group.notices.map((n) => <MemberLine key={n.key} text={n.text} />)}
+          {pending.map((item) => (
+            <PendingItem key={item.clientId} pending={item} name={me?.nickName ?? ''} headPic={me?.headPic || undefined} onRetry={retry} onDiscard={discard} />
+          ))}
+        </div>
+        {away && (
+          <Button shape="round" className="jump-down" icon={<ArrowDownOutlined />} onClick={toBottom} data-testid="jump-down">
+            {newBelow > 0 ? `${newBelow} new message${newBelow === 1 ? '' : 's'}` : undefined}
+          </Button>
+        )}
       </div>
       <div className="composer">
         <Upload showUploadList={false} beforeUpload={(file) => { void sendFile(file); return false; }} multiple>
@@ -240,7 +355,8 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
           value={text}
           onChange={(e) => setText(e.target.value)}
           autoSize={{ minRows: 1, maxRows: 6 }}
-          placeholder="Write a message (Enter sends, Shift+Enter breaks the line)"
+          // On a phone the long hint would wrap to three lines.
+          placeholder={wide ? 'Write a message (Enter sends, Shift+Enter breaks the line)' : 'Message'}
           onPressEnter={(e) => {
             if (!e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
@@ -254,7 +370,17 @@ export function Conversation({ roomId, listed, onBack, onRead, onLeft }: {
         </Button>
       </div>
       {isGroup && info && (
-        <GroupDrawer open={membersOpen} room={info} onClose={() => setMembersOpen(false)} onChanged={setInfo} onLeft={onLeft} />
+        <GroupDrawer
+          open={membersOpen}
+          room={info}
+          members={group.members}
+          onClose={() => setMembersOpen(false)}
+          onChanged={(room) => {
+            setInfo(room);
+            void group.reload();
+          }}
+          onLeft={onLeft}
+        />
       )}
     </section>
   );

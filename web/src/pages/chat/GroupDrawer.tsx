@@ -4,30 +4,28 @@ import { friends, rooms } from '../../api/endpoints';
 import type { RoomInfo, UserSummary } from '../../api/types';
 import { UserAvatar } from '../../components/UserAvatar';
 
-export function GroupDrawer({ open, room, onClose, onChanged, onLeft }: {
+/** The members come from the conversation, which keeps them live. */
+export function GroupDrawer({ open, room, members, onClose, onChanged, onLeft }: {
   open: boolean;
   room: RoomInfo;
+  members: UserSummary[] | null;
   onClose: () => void;
   onChanged: (room: RoomInfo) => void;
   onLeft: () => void;
 }) {
   const { message } = App.useApp();
-  const [members, setMembers] = useState<UserSummary[] | null>(null);
   const [myFriends, setMyFriends] = useState<UserSummary[]>([]);
   const [invitee, setInvitee] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
 
   useEffect(() => {
     if (!open) return;
     const abort = new AbortController();
-    Promise.all([rooms.members(room.id, { signal: abort.signal }), friends.list(undefined, { signal: abort.signal })])
-      .then(([page, friendPage]) => {
-        setMembers(page.items);
-        setMyFriends(friendPage.items);
-      })
+    friends
+      .list(undefined, { signal: abort.signal })
+      .then((friendPage) => setMyFriends(friendPage.items))
       .catch(() => undefined);
     return () => abort.abort();
-  }, [open, room.id, version]);
+  }, [open]);
 
   const memberIds = new Set((members ?? []).map((m) => m.id));
   const candidates = myFriends.filter((f) => !memberIds.has(f.id));
@@ -37,7 +35,6 @@ export function GroupDrawer({ open, room, onClose, onChanged, onLeft }: {
     try {
       onChanged(await rooms.invite(room.id, invitee));
       setInvitee(null);
-      setVersion((v) => v + 1);
       message.success('Added to the group');
     } catch {
       // toast shown

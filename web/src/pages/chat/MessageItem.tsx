@@ -1,8 +1,27 @@
-import { FileOutlined, LoadingOutlined, StarOutlined, WarningOutlined } from '@ant-design/icons';
-import { Button, Image, Progress, Tooltip } from 'antd';
+import { ClockCircleOutlined, CloseOutlined, FileOutlined, LoadingOutlined, StarFilled, StarOutlined, WarningOutlined } from '@ant-design/icons';
+import { Button, Image, Progress } from 'antd';
 import type { ChatMessage, MessageType } from '../../api/types';
+import { HoverTooltip } from '../../components/HoverTooltip';
 import { UserAvatar } from '../../components/UserAvatar';
+import { splitLinks } from '../../util/links';
 import { clock, fileName } from '../../util/time';
+
+/** Text with its web addresses as links; everything stays text (React escapes it). */
+function TextWithLinks({ text }: { text: string }) {
+  return (
+    <>
+      {splitLinks(text).map((part, index) =>
+        part.kind === 'link' ? (
+          <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </>
+  );
+}
 
 export function MessageContent({ type, content }: { type: MessageType; content: string }) {
   if (type === 'image') {
@@ -10,23 +29,31 @@ export function MessageContent({ type, content }: { type: MessageType; content: 
   }
   if (type === 'file') {
     return (
-      <a href={content} download={fileName(content)} target="_blank" rel="noreferrer" className="bubble" style={{ display: 'inline-flex', gap: 8 }}>
+      <a href={content} download={fileName(content)} target="_blank" rel="noopener noreferrer" className="bubble" style={{ display: 'inline-flex', gap: 8 }}>
         <FileOutlined /> {fileName(content)}
       </a>
     );
   }
-  return <div className="bubble" data-testid="message-text">{content}</div>;
+  return (
+    <div className="bubble" data-testid="message-text">
+      <TextWithLinks text={content} />
+    </div>
+  );
 }
 
-export function MessageItem({ message, mine, showSender, onFavorite }: {
+export function MessageItem({ message, mine, showSender, saved, highlight, onFavorite }: {
   message: ChatMessage;
   mine: boolean;
   showSender: boolean;
+  saved: boolean;
+  /** The message the conversation was opened at (a favorite). */
+  highlight: boolean;
   onFavorite: (message: ChatMessage) => void;
 }) {
   const sender = message.sender;
+  const label = saved ? 'Remove from favorites' : 'Add to favorites';
   return (
-    <div className={`msg-row ${mine ? 'mine' : ''}`} data-testid="message" data-seq={message.seq}>
+    <div className={`msg-row ${mine ? 'mine' : ''} ${highlight ? 'highlight' : ''}`} data-testid="message" data-seq={message.seq}>
       <UserAvatar name={sender.nickName} src={sender.headPic || undefined} size={36} />
       <div className="msg-body">
         {showSender && !mine && <div className="msg-sender">{sender.nickName}</div>}
@@ -35,9 +62,18 @@ export function MessageItem({ message, mine, showSender, onFavorite }: {
         </div>
         <div className="msg-meta">
           <span>{clock(message.createTime)}</span>
-          <Tooltip title="Add to favorites">
-            <Button type="text" size="small" icon={<StarOutlined />} onClick={() => onFavorite(message)} aria-label="Add to favorites" data-testid="favorite" />
-          </Tooltip>
+          <HoverTooltip title={label}>
+            <Button
+              type="text"
+              size="small"
+              icon={saved ? <StarFilled style={{ color: '#faad14' }} /> : <StarOutlined />}
+              onClick={() => onFavorite(message)}
+              aria-label={label}
+              aria-pressed={saved}
+              data-testid="favorite"
+              data-saved={saved}
+            />
+          </HoverTooltip>
         </div>
       </div>
     </div>
@@ -48,19 +84,22 @@ export interface PendingMessage {
   clientId: string;
   type: MessageType;
   content: string;
-  status: 'uploading' | 'sending' | 'failed';
+  status: 'uploading' | 'sending' | 'waiting' | 'failed';
   progress?: number;
   label?: string;
+  /** Why the server refused it. */
+  error?: string;
 }
 
-export function PendingItem({ pending, name, headPic, onRetry }: {
+export function PendingItem({ pending, name, headPic, onRetry, onDiscard }: {
   pending: PendingMessage;
   name: string;
   headPic?: string;
   onRetry: (pending: PendingMessage) => void;
+  onDiscard: (pending: PendingMessage) => void;
 }) {
   return (
-    <div className="msg-row mine" data-testid="pending">
+    <div className="msg-row mine" data-testid="pending" data-status={pending.status}>
       <UserAvatar name={name} src={headPic} size={36} />
       <div className="msg-body">
         {pending.status === 'uploading' ? (
@@ -73,9 +112,14 @@ export function PendingItem({ pending, name, headPic, onRetry }: {
         )}
         <div className="msg-meta">
           {pending.status === 'failed' ? (
-            <Button type="link" size="small" danger icon={<WarningOutlined />} onClick={() => onRetry(pending)}>
-              Not sent: retry
-            </Button>
+            <>
+              <Button type="link" size="small" danger icon={<WarningOutlined />} onClick={() => onRetry(pending)} title={pending.error}>
+                Not sent: retry
+              </Button>
+              <Button type="text" size="small" icon={<CloseOutlined />} onClick={() => onDiscard(pending)} aria-label="Discard" />
+            </>
+          ) : pending.status === 'waiting' ? (
+            <span data-testid="waiting"><ClockCircleOutlined /> waiting for the connection</span>
           ) : (
             <span><LoadingOutlined /> sending…</span>
           )}
