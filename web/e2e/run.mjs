@@ -129,6 +129,7 @@ async function onAPhone(browser, base, person) {
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   await logIn(page, base, person);
+  if (await page.evaluate(() => matchMedia('(hover: hover)').matches)) throw new Error('the phone has hover');
   await page.getByTestId('nav-friends').tap();
   await page.waitForURL(/\/friends$/);
   if ((await page.locator('.ant-tooltip').filter({ visible: true }).count()) > 0) throw new Error('a tooltip after a tap');
@@ -178,6 +179,14 @@ async function befriend(asker, answerer, badgeShot) {
   await asker.page.getByRole('tab', { name: 'Add friends' }).click();
   await asker.page.getByPlaceholder('Search by username or nickname').fill(answerer.username);
   await asker.page.getByTestId(`add-${answerer.username}`).click();
+  await asker.page.locator('.ant-modal .ant-input-data-count').waitFor();
+  await asker.page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  const counter = await asker.page.locator('.ant-modal .ant-input-data-count').boundingBox();
+  const button = await asker.page.locator('#send-request').boundingBox();
+  if (counter && button && counter.y + counter.height > button.y) {
+    await asker.page.screenshot({ path: join(tmpdir(), 'reason-counter.png') });
+    throw new Error(`the reason counter is under the buttons: ${JSON.stringify({ counter, button })}`);
+  }
   await asker.page.locator('#send-request').click();
   await see(asker.page, 'Request sent');
   await asker.page.getByTestId(`requested-${answerer.username}`).waitFor();
@@ -440,13 +449,33 @@ async function main() {
     await alice.page.getByTestId('invite-select').click();
     await alice.page.locator('.ant-select-item-option').filter({ hasText: 'Carol', visible: true }).click();
     await alice.page.getByRole('button', { name: 'Invite' }).click();
-    await alice.page.keyboard.press('Escape');
+    await see(alice.page, 'Added to the group');
+    await alice.page.locator('.ant-drawer-close').click();
+    await alice.page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
     await alice.page.getByTestId('member-line').filter({ hasText: 'Carol joined' }).waitFor();
     await alice.page.getByTestId('room-title').filter({ hasText: 'Trio (3)' }).waitFor();
     await bob.page.locator('[data-testid="room-item"][data-room="Trio"]').filter({ hasText: 'Trio (3)' }).waitFor();
     await carol.page.locator('[data-testid="room-item"][data-room="Trio"]').waitFor();
     await shot(alice.page, 'member-lines');
     step('a member is added back: "Carol joined", counts live, the room back in her list');
+
+    await bob.page.getByTestId('nav-profile').click();
+    await see(bob.page, 'Your profile');
+    await bob.page.getByLabel('Nickname', { exact: true }).fill('Bobby');
+    if (await bob.page.getByLabel('Code from the e-mail').count()) throw new Error('a code asked for a nickname');
+    await bob.page.getByTestId('profile-save').click();
+    await see(bob.page, 'Profile saved');
+    const newEmail = `${bob.username}.new@example.com`;
+    await bob.page.getByLabel('E-mail', { exact: true }).fill(newEmail);
+    await bob.page.getByTestId('send-code').click();
+    await see(bob.page, 'Resend in');
+    await bob.page.getByLabel('Code from the e-mail').fill(await gateway.code(newEmail));
+    await bob.page.getByTestId('profile-save').click();
+    await bob.page.getByLabel('Code from the e-mail').waitFor({ state: 'detached' });
+    await bob.page.reload();
+    await bob.page.getByLabel('E-mail', { exact: true }).and(bob.page.locator(`[value="${newEmail}"]`)).waitFor();
+    await bob.page.getByLabel('Nickname', { exact: true }).and(bob.page.locator('[value="Bobby"]')).waitFor();
+    step('profile: a new nickname needs no code; a new e-mail needs the one mailed to it');
     console.log('e2e: all green');
   } finally {
     await browser?.close();

@@ -73,7 +73,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // Another tab of this account changed the outbox; the network came back.
     const onStorage = (event: StorageEvent) => {
-      if (event.key?.startsWith('chat.outbox.')) socket.outbox.changedElsewhere();
+      if (event.key?.startsWith('chat.outbox.')) socket.outboxChangedElsewhere();
     };
     const onOnline = () => socket.retryNow();
     window.addEventListener('storage', onStorage);

@@ -45,14 +45,19 @@ export function useUnread(socket: ChatSocket, myId: number | undefined, open: (r
 
   useEffect(() => {
     if (myId === undefined) return;
+    // Rooms are followed on the socket from any page (not only once the chat list was shown),
+    // so their messages are counted wherever one is.
     const load = () =>
       rooms
         .list(undefined, { silent: true })
-        .then((page) => roomsLoaded(page.items))
+        .then((page) => {
+          roomsLoaded(page.items);
+          for (const room of page.items) socket.join(room.id, room.lastMessage?.seq ?? 0);
+        })
         .catch(() => undefined);
     void load();
     return socket.on((event) => {
-      if (event.kind === 'status' && event.status === 'open') void load();
+      if ((event.kind === 'status' && event.status === 'open') || event.kind === 'memberAdded') void load();
       if (event.kind !== 'message') return;
       const visible = document.visibilityState === 'visible';
       const reading = visible && activeRoom.current === event.message.chatroomId;

@@ -13,11 +13,12 @@ import { shortTime } from '../util/time';
 import { Conversation } from './chat/Conversation';
 import { CreateGroupModal } from './chat/CreateGroupModal';
 
-export function preview(message: ChatMessage | null): string {
+export function preview(message: ChatMessage | null, group = false, myId?: number): string {
   if (!message) return 'No messages yet';
-  if (message.type === 'image') return '[Image]';
-  if (message.type === 'file') return '[File]';
-  return message.content;
+  const text = message.type === 'image' ? '[Image]' : message.type === 'file' ? '[File]' : message.content;
+  // In a group, who wrote it matters as much as what.
+  if (!group) return text;
+  return `${message.sender.id === myId ? 'You' : message.sender.nickName}: ${text}`;
 }
 
 export function ChatsPage() {
@@ -144,7 +145,7 @@ export function ChatsPage() {
                     <span className="name">{room.name}{room.type === 'group' ? ` (${room.userCount})` : ''}</span>
                     <span className="time">{shortTime(room.updateTime)}</span>
                   </div>
-                  <div className="preview">{preview(room.lastMessage)}</div>
+                  <div className="preview">{preview(room.lastMessage, room.type === 'group', me?.id)}</div>
                 </div>
               </div>
             ))}

@@ -293,14 +293,16 @@ export function FriendsPage() {
         onCancel={() => setAdding(null)}
         okButtonProps={{ id: 'send-request' }}
       >
-        <Input.TextArea
-          placeholder={`Hi, I'm ${me?.nickName ?? ''}`}
-          maxLength={100}
-          showCount
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          style={{ marginBottom: 16 }}
-        />
+        {/* Room below for the "0 / 100" counter, which hangs under the field. */}
+        <div style={{ paddingBottom: 20 }}>
+          <Input.TextArea
+            placeholder={`Hi, I'm ${me?.nickName ?? ''}`}
+            maxLength={100}
+            showCount
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        </div>
       </Modal>
     </div>
   );

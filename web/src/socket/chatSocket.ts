@@ -152,6 +152,15 @@ export class ChatSocket {
     if (message) this.transmit(message);
   }
 
+  /**
+   * Another tab changed the outbox: what it could not send (it is offline, or was closed) goes
+   * out from here if this socket is open. The same clientId from two tabs is stored once.
+   */
+  outboxChangedElsewhere() {
+    this.outbox.changedElsewhere();
+    this.flush();
+  }
+
   /** Stored by other means (the HTTP fallback): stop sending it. */
   settled(clientId: string) {
     this.outbox.remove(clientId);

@@ -117,7 +117,10 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
         if (event.kind === 'message' && event.message.chatroomId === roomId) {
           const incoming = event.message;
           setMessages((current) => merged(current, [incoming]));
-          if (!atBottom.current && incoming.sender.id !== me?.id) setNewBelow((count) => count + 1);
+          // Counted once, and not for a replay of what is already shown.
+          if (!atBottom.current && incoming.sender.id !== me?.id && incoming.seq > newestSeq.current) {
+            setNewBelow((count) => count + 1);
+          }
         } else if (event.kind === 'error' && event.clientId && event.chatroomId === roomId) {
           toast.error(event.message || 'The message was refused');
         }
@@ -141,6 +144,17 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
       box.scrollTop = box.scrollHeight;
     }
   }, [messages, pending.length, group.notices]);
+
+  // An image that loads grows the content under a view pinned to the bottom: keep it pinned.
+  useEffect(() => {
+    const box = scroller.current;
+    if (!box) return;
+    const onLoad = (event: Event) => {
+      if (event.target instanceof HTMLImageElement && atBottom.current) box.scrollTop = box.scrollHeight;
+    };
+    box.addEventListener('load', onLoad, true);
+    return () => box.removeEventListener('load', onLoad, true);
+  }, [state]);
 
   // What is shown is read: as messages come, and when the tab is looked at again.
   useEffect(() => {
