@@ -476,6 +476,33 @@ async function main() {
     await bob.page.getByLabel('E-mail', { exact: true }).and(bob.page.locator(`[value="${newEmail}"]`)).waitFor();
     await bob.page.getByLabel('Nickname', { exact: true }).and(bob.page.locator('[value="Bobby"]')).waitFor();
     step('profile: a new nickname needs no code; a new e-mail needs the one mailed to it');
+
+    await bob.page.context().grantPermissions(['notifications'], { origin: base });
+    await bob.page.getByTestId('notifications').click();
+    await bob.page.locator('[data-testid="notifications"][aria-checked="true"]').waitFor();
+    // The tab goes to the background; notifications are recorded instead of shown.
+    await bob.page.evaluate(() => {
+      window.shownNotes = [];
+      window.Notification = class {
+        static permission = 'granted';
+        constructor(title, options) {
+          window.shownNotes.push({ title, body: options?.body });
+        }
+        close() {}
+      };
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await say(alice, 'Anyone around?');
+    await bob.page.waitForFunction(() => window.shownNotes.some((n) => n.title === 'Alice' && n.body === 'Anyone around?'));
+    await bob.page.evaluate(() => {
+      delete document.visibilityState;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await say(alice, 'Seen while visible');
+    await bob.page.getByTestId('badge-chats').filter({ hasText: '2' }).waitFor();
+    if ((await bob.page.evaluate(() => window.shownNotes.length)) !== 1) throw new Error('a notification while the tab is visible');
+    step('a desktop notification (with permission) only while the tab is hidden');
     console.log('e2e: all green');
   } finally {
     await browser?.close();

@@ -1,32 +1,25 @@
 import { ArrowDownOutlined, ArrowLeftOutlined, PaperClipOutlined, SendOutlined, TeamOutlined } from '@ant-design/icons';
 import { App, Button, Empty, Grid, Input, Result, Spin, Upload } from 'antd';
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { rooms } from '../../api/endpoints';
-import { ApiError } from '../../api/http';
-import { uploadFile } from '../../api/upload';
-import type { ChatMessage, MessageType, RoomInfo, RoomListItem } from '../../api/types';
-import { newClientId } from '../../socket/chatSocket';
+import type { ChatMessage, RoomInfo, RoomListItem } from '../../api/types';
 import { useLive } from '../../live/LiveProvider';
 import { useSession } from '../../session';
-import { dayLabel, isSameDay } from '../../util/time';
 import { UserAvatar } from '../../components/UserAvatar';
 import { GroupDrawer } from './GroupDrawer';
-import { firstPage, firstUnread, unreadAfter } from './history';
-import { MessageItem, PendingItem, type PendingMessage } from './MessageItem';
+import { firstPage, firstUnread } from './history';
+import { Timeline } from './Timeline';
 import { useGroupMembers } from './useGroupMembers';
 import { useOutbox } from './useOutbox';
+import { useSeen } from './useSeen';
+import { useSend } from './useSend';
 
-const INLINE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
 const PAGE = 30;
 
 function merged(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   const byId = new Map(current.map((m) => [m.id, m]));
   for (const message of incoming) byId.set(message.id, message);
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
-}
-
-function MemberLine({ text }: { text: string }) {
-  return <div className="member-line" data-testid="member-line">{text}</div>;
 }
 
 export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
@@ -42,7 +35,7 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
   const { me, socket } = useSession();
   const { message: toast } = App.useApp();
   const wide = Grid.useBreakpoint().md;
-  const { saved, loadFavorites, toggleFavorite, setActiveRoom } = useLive();
+  const { loadFavorites } = useLive();
   const [highlight, setHighlight] = useState<number | null>(null);
   /** Where the first render puts the view: a saved message (centred) or the unread divider. */
   const focus = useRef<{ selector: string; block: ScrollLogicalPosition } | null>(null);
@@ -56,14 +49,11 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
   const [hasMore, setHasMore] = useState(false);
   const [state, setState] = useState<'loading' | 'ready' | 'missing'>('loading');
   const [olderLoading, setOlderLoading] = useState(false);
-  /** Files on their way to the store; once uploaded they are messages in the outbox. */
-  const [uploads, setUploads] = useState<PendingMessage[]>([]);
   const [text, setText] = useState('');
   const [membersOpen, setMembersOpen] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const keepOffset = useRef<number | null>(null);
-  const lastRead = useRef(0);
   const newestSeq = useRef(0);
   newestSeq.current = messages.at(-1)?.seq ?? 0;
   const isGroup = (info?.type ?? listed?.type) === 'group';
@@ -72,7 +62,14 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
   }, [roomId]);
   const group = useGroupMembers(roomId, isGroup, () => newestSeq.current, refreshInfo);
   const outbox = useOutbox(roomId, messages);
-  const pending = [...outbox, ...uploads];
+  const stored = useCallback((message: ChatMessage) => setMessages((current) => merged(current, [message])), []);
+  const send = useSend(roomId, stored, () => void (atBottom.current = true));
+  const pending = [...outbox, ...send.uploads];
+
+  const sendText = () => {
+    const content = text.trim();
+    if (content && send.sendText(content)) setText('');
+  };
 
   useEffect(() => {
     const abort = new AbortController();
@@ -156,36 +153,7 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
     return () => box.removeEventListener('load', onLoad, true);
   }, [state]);
 
-  // What is shown is read: as messages come, and when the tab is looked at again.
-  useEffect(() => {
-    setActiveRoom(roomId);
-    return () => setActiveRoom(null);
-  }, [roomId, setActiveRoom]);
-  // Read up to the last message on screen (not the newest loaded: the view may open above it).
-  const markSeen = useCallback(() => {
-    const box = scroller.current;
-    if (!box || document.visibilityState !== 'visible') return;
-    const bottom = box.getBoundingClientRect().bottom;
-    const rows = box.querySelectorAll<HTMLElement>('[data-testid="message"][data-seq]');
-    let seen = 0;
-    for (let index = rows.length - 1; index >= 0; index -= 1) {
-      if (rows[index].getBoundingClientRect().top < bottom - 8) {
-        seen = Number(rows[index].dataset.seq);
-        break;
-      }
-    }
-    if (seen > lastRead.current) {
-      lastRead.current = seen;
-      if (socket.status === 'open') socket.read(roomId, seen);
-      else void rooms.read(roomId, seen).catch(() => undefined);
-      onRead(roomId, unreadAfter(messages, seen, me?.id));
-    }
-  }, [messages, roomId, socket, onRead, me?.id]);
-  useEffect(() => {
-    markSeen();
-    document.addEventListener('visibilitychange', markSeen);
-    return () => document.removeEventListener('visibilitychange', markSeen);
-  }, [markSeen]);
+  const markSeen = useSeen(roomId, scroller, messages, onRead);
 
   const loadOlder = useCallback(async () => {
     const first = messages[0];
@@ -222,74 +190,6 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
     setNewBelow(0);
   };
 
-  /**
-   * The message waits in the outbox and goes over the socket when it is open. Without a socket
-   * it is also tried over HTTP at once (same clientId: stored once); if the server is out of
-   * reach it simply keeps waiting, and only a refusal marks it failed.
-   */
-  const viaHttp = useCallback(
-    (clientId: string, type: MessageType, content: string) => {
-      if (socket.status === 'open') return;
-      rooms
-        .send(roomId, clientId, type, content, { silent: true })
-        .then((stored) => {
-          setMessages((current) => merged(current, [stored]));
-          socket.settled(clientId);
-        })
-        .catch((error: unknown) => {
-          const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
-          if (!refused) return;
-          socket.outbox.refuse(clientId, error.message);
-          toast.error(error.message);
-        });
-    },
-    [socket, roomId, toast],
-  );
-
-  const transmit = (clientId: string, type: MessageType, content: string) => {
-    socket.send(roomId, type, content, clientId);
-    viaHttp(clientId, type, content);
-  };
-
-  const sendText = () => {
-    const content = text.trim();
-    if (!content) return;
-    if ([...content].length > 4000) {
-      toast.error('A message can be at most 4000 characters.');
-      return;
-    }
-    atBottom.current = true;
-    setText('');
-    transmit(newClientId(), 'text', content);
-  };
-
-  const sendFile = async (file: File) => {
-    if (file.size > 20 * 1024 * 1024) {
-      toast.error('Files can be at most 20 MiB.');
-      return;
-    }
-    const clientId = newClientId();
-    const type: MessageType = INLINE_IMAGES.includes(file.type) ? 'image' : 'file';
-    atBottom.current = true;
-    setUploads((list) => [...list, { clientId, type, content: '', status: 'uploading', progress: 0, label: file.name }]);
-    try {
-      const url = await uploadFile(file, 'attachment', (progress) =>
-        setUploads((list) => list.map((p) => (p.clientId === clientId ? { ...p, progress } : p))),
-      );
-      transmit(clientId, type, url);
-    } catch (error) {
-      if (error instanceof Error) toast.error(error.message);
-    } finally {
-      setUploads((list) => list.filter((p) => p.clientId !== clientId));
-    }
-  };
-
-  const retry = (item: PendingMessage) => {
-    socket.resend(item.clientId);
-    viaHttp(item.clientId, item.type, item.content);
-  };
-  const discard = (item: PendingMessage) => socket.settled(item.clientId);
-
   const name = info?.name ?? listed?.name ?? '';
 
   if (state === 'missing') {
@@ -321,39 +221,16 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
           {olderLoading && <Spin size="small" style={{ display: 'block', margin: '8px auto' }} />}
           {state === 'ready' && !hasMore && messages.length > 0 && <div className="day-separator">The beginning of this chat</div>}
           {state === 'ready' && messages.length === 0 && pending.length === 0 && <Empty description="No messages yet: say hello" />}
-          {messages.map((message, index) => {
-            const previous = messages[index - 1];
-            const newDay = !previous || !isSameDay(previous.createTime, message.createTime);
-            const next = messages[index + 1];
-            // Member lines go after the last message they followed (before the first if older).
-            const notices = group.notices.filter(
-              (n) => (index === 0 && n.afterSeq < message.seq) || (n.afterSeq >= message.seq && (!next || n.afterSeq < next.seq)),
-            );
-            return (
-              <Fragment key={message.id}>
-                {newDay && <div className="day-separator">{dayLabel(message.createTime)}</div>}
-                {message.seq === dividerSeq && (
-                  <div className="unread-divider" data-testid="unread-divider">
-                    <span>Unread messages</span>
-                  </div>
-                )}
-                {index === 0 && notices.filter((n) => n.afterSeq < message.seq).map((n) => <MemberLine key={n.key} text={n.text} />)}
-                <MessageItem
-                  message={message}
-                  mine={message.sender.id === me?.id}
-                  showSender={isGroup}
-                  saved={saved.has(message.id)}
-                  highlight={message.seq === highlight}
-                  onFavorite={toggleFavorite}
-                />
-                {notices.filter((n) => n.afterSeq >= message.seq).map((n) => <MemberLine key={n.key} text={n.text} />)}
-              </Fragment>
-            );
-          })}
-          {messages.length === 0 && group.notices.map((n) => <MemberLine key={n.key} text={n.text} />)}
-          {pending.map((item) => (
-            <PendingItem key={item.clientId} pending={item} name={me?.nickName ?? ''} headPic={me?.headPic || undefined} onRetry={retry} onDiscard={discard} />
-          ))}
+          <Timeline
+            messages={messages}
+            notices={group.notices}
+            pending={pending}
+            isGroup={isGroup}
+            dividerSeq={dividerSeq}
+            highlight={highlight}
+            onRetry={send.retry}
+            onDiscard={send.discard}
+          />
         </div>
         {away && (
           <Button shape="round" className="jump-down" icon={<ArrowDownOutlined />} onClick={toBottom} data-testid="jump-down">
@@ -362,7 +239,7 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
         )}
       </div>
       <div className="composer">
-        <Upload showUploadList={false} beforeUpload={(file) => { void sendFile(file); return false; }} multiple>
+        <Upload showUploadList={false} beforeUpload={(file) => { void send.sendFile(file); return false; }} multiple>
           <Button icon={<PaperClipOutlined />} aria-label="Send a file or image" data-testid="attach" />
         </Upload>
         <Input.TextArea
