@@ -10,7 +10,7 @@ test:
 
 # The whole suite against MariaDB, Redis and an SMTP sink (started when missing).
 test-real: services-up
-    set -a && . target/ci/services.env && set +a && cargo test --workspace
+    set -a && . target/ci/services.env && set +a && cargo test --workspace -- --include-ignored
 
 # Install/start MariaDB, Redis and the SMTP sink when missing; see .ci/services.
 services-up:

@@ -1,6 +1,6 @@
 //! The one mapping from every refusal to HTTP: `{statusCode, code, message, errors?}`.
 //! Each domain error is matched exhaustively, so a new variant forces a decision here.
-use crate::storage::StoreError;
+use crate::error_code::ErrorCode;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
@@ -10,6 +10,8 @@ use favorite::FavoriteError;
 use friend_request::FriendRequestError;
 use friendship::FriendshipError;
 use serde::Serialize;
+use storage::StoreError;
+use storage::quota::QuotaError;
 use user::{FieldError, UserError};
 use utoipa::ToSchema;
 
@@ -18,8 +20,9 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub status_code: u16,
-    /// Stable snake_case code that clients switch on.
-    pub code: &'static str,
+    /// Stable snake_case code that clients switch on (docs/errors.md).
+    #[schema(value_type = String)]
+    pub code: ErrorCode,
     /// For people; never carries internals.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,14 +32,14 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     errors: Option<Vec<FieldError>>,
     retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -51,7 +54,11 @@ impl ApiError {
         let message = format!("Invalid input: {}", fields.join(", "));
         Self {
             errors: Some(errors),
-            ..Self::new(StatusCode::BAD_REQUEST, "validation_failed", message)
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::ValidationFailed,
+                message,
+            )
         }
     }
 
@@ -64,11 +71,11 @@ impl ApiError {
                     message: message.clone(),
                 }]
             }),
-            ..Self::new(StatusCode::BAD_REQUEST, "invalid_body", message)
+            ..Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidBody, message)
         }
     }
 
-    pub fn too_many(code: &'static str, message: &str, retry_after_secs: u64) -> Self {
+    pub fn too_many(code: ErrorCode, message: &str, retry_after_secs: u64) -> Self {
         Self {
             retry_after_secs: Some(retry_after_secs),
             ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
@@ -76,13 +83,17 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "Log in first",
+        )
     }
 
     pub fn token_invalid() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "token_invalid",
+            ErrorCode::TokenInvalid,
             "The token is invalid, expired or revoked; log in again",
         )
     }
@@ -93,12 +104,12 @@ impl ApiError {
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side",
         )
     }
 
-    pub fn unavailable(code: &'static str, what: &str, cause: &dyn std::fmt::Display) -> Self {
+    pub fn unavailable(code: ErrorCode, what: &str, cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "{what} unavailable");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -110,20 +121,20 @@ impl ApiError {
     /// The generic body for a status that no handler described (unknown route, wrong method...).
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
-            404 => ("not_found", "No such route"),
+            404 => (ErrorCode::NotFound, "No such route"),
             405 => (
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "This route does not accept that method",
             ),
-            413 => ("payload_too_large", "The request body is too large"),
-            415 => ("unsupported_media_type", "Unsupported content type"),
-            400..=499 => ("bad_request", "The request was not understood"),
-            _ => ("internal_error", "Something went wrong on our side"),
+            413 => (ErrorCode::PayloadTooLarge, "The request body is too large"),
+            415 => (ErrorCode::UnsupportedMediaType, "Unsupported content type"),
+            400..=499 => (ErrorCode::BadRequest, "The request was not understood"),
+            _ => (ErrorCode::InternalError, "Something went wrong on our side"),
         };
         Self::new(status, code, message)
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -176,41 +187,45 @@ impl From<UserError> for ApiError {
             UserError::Validation(errors) => Self::validation(errors),
             UserError::CaptchaInvalid => Self::new(
                 S::BAD_REQUEST,
-                "captcha_invalid",
+                ErrorCode::CaptchaInvalid,
                 "Captcha is incorrect or expired",
             ),
             UserError::CaptchaTooSoon { retry_after_secs } => Self::too_many(
-                "captcha_too_soon",
+                ErrorCode::CaptchaTooSoon,
                 "A code was sent to this address moments ago; wait before asking again",
                 retry_after_secs,
             ),
-            UserError::UsernameTaken => {
-                Self::new(S::CONFLICT, "username_taken", "That username is taken")
-            }
+            UserError::UsernameTaken => Self::new(
+                S::CONFLICT,
+                ErrorCode::UsernameTaken,
+                "That username is taken",
+            ),
             UserError::EmailTaken => Self::new(
                 S::CONFLICT,
-                "email_taken",
+                ErrorCode::EmailTaken,
                 "That email address already has an account",
             ),
             UserError::InvalidCredentials => Self::new(
                 S::BAD_REQUEST,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "Wrong username or password",
             ),
             UserError::TooManyAttempts { retry_after_secs } => Self::too_many(
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 "Too many failed attempts; try again later",
                 retry_after_secs,
             ),
             UserError::AccountMismatch => Self::new(
                 S::BAD_REQUEST,
-                "account_mismatch",
+                ErrorCode::AccountMismatch,
                 "That username and email do not belong to the same account",
             ),
-            UserError::NotFound => Self::new(S::NOT_FOUND, "user_not_found", "No such user"),
-            UserError::Mail(cause) => Self::unavailable("mail_unavailable", "mail service", &cause),
+            UserError::NotFound => Self::new(S::NOT_FOUND, ErrorCode::UserNotFound, "No such user"),
+            UserError::Mail(cause) => {
+                Self::unavailable(ErrorCode::MailUnavailable, "mail service", &cause)
+            }
             UserError::Store(cause) => {
-                Self::unavailable("store_unavailable", "captcha store", &cause)
+                Self::unavailable(ErrorCode::StoreUnavailable, "captcha store", &cause)
             }
             UserError::Hashing(cause) => Self::internal(&cause),
             UserError::Database(cause) => Self::internal(&cause),
@@ -223,7 +238,7 @@ impl From<FriendshipError> for ApiError {
         match err {
             FriendshipError::NotFriends => Self::new(
                 StatusCode::NOT_FOUND,
-                "not_friends",
+                ErrorCode::NotFriends,
                 "You are not friends with that user",
             ),
             FriendshipError::Database(cause) => Self::internal(&cause),
@@ -237,28 +252,32 @@ impl From<FriendRequestError> for ApiError {
         match err {
             FriendRequestError::ToSelf => Self::new(
                 S::BAD_REQUEST,
-                "cannot_add_self",
+                ErrorCode::CannotAddSelf,
                 "You cannot send a friend request to yourself",
             ),
-            FriendRequestError::UserNotFound => {
-                Self::new(S::NOT_FOUND, "user_not_found", "No user with that username")
-            }
-            FriendRequestError::AlreadyFriends => {
-                Self::new(S::CONFLICT, "already_friends", "You are already friends")
-            }
+            FriendRequestError::UserNotFound => Self::new(
+                S::NOT_FOUND,
+                ErrorCode::UserNotFound,
+                "No user with that username",
+            ),
+            FriendRequestError::AlreadyFriends => Self::new(
+                S::CONFLICT,
+                ErrorCode::AlreadyFriends,
+                "You are already friends",
+            ),
             FriendRequestError::AlreadyPending => Self::new(
                 S::CONFLICT,
-                "request_pending",
+                ErrorCode::RequestPending,
                 "Your request to this user is still pending",
             ),
             FriendRequestError::NotFound => Self::new(
                 S::NOT_FOUND,
-                "request_not_found",
+                ErrorCode::RequestNotFound,
                 "No such friend request addressed to you",
             ),
             FriendRequestError::AlreadyDecided => Self::new(
                 S::CONFLICT,
-                "request_decided",
+                ErrorCode::RequestDecided,
                 "That request was already agreed or rejected",
             ),
             FriendRequestError::Database(cause) => Self::internal(&cause),
@@ -269,7 +288,7 @@ impl From<FriendRequestError> for ApiError {
 fn room_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "room_not_found",
+        ErrorCode::RoomNotFound,
         "No such room among yours",
     )
 }
@@ -281,25 +300,29 @@ impl From<ChatroomError> for ApiError {
             ChatroomError::NotFound => room_not_found(),
             ChatroomError::NotAFriend => Self::new(
                 S::BAD_REQUEST,
-                "not_a_friend",
+                ErrorCode::NotAFriend,
                 "Only your friends can be added",
             ),
             ChatroomError::WithSelf => Self::new(
                 S::BAD_REQUEST,
-                "cannot_chat_with_self",
+                ErrorCode::CannotChatWithSelf,
                 "A direct room needs another person",
             ),
             ChatroomError::DirectRoom => Self::new(
                 S::BAD_REQUEST,
-                "direct_room",
+                ErrorCode::DirectRoom,
                 "A direct room has exactly its two people",
             ),
-            ChatroomError::AlreadyMember => {
-                Self::new(S::CONFLICT, "already_member", "Already in this room")
-            }
-            ChatroomError::UserNotFound => {
-                Self::new(S::NOT_FOUND, "user_not_found", "No user with that username")
-            }
+            ChatroomError::AlreadyMember => Self::new(
+                S::CONFLICT,
+                ErrorCode::AlreadyMember,
+                "Already in this room",
+            ),
+            ChatroomError::UserNotFound => Self::new(
+                S::NOT_FOUND,
+                ErrorCode::UserNotFound,
+                "No user with that username",
+            ),
             ChatroomError::Database(cause) => Self::internal(&cause),
         }
     }
@@ -313,13 +336,13 @@ impl From<ChatError> for ApiError {
                 retry_after_secs: Some(1),
                 ..Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "server_busy",
+                    ErrorCode::ServerBusy,
                     "Too many messages are waiting to be stored; try again shortly",
                 )
             },
             ChatError::Unavailable => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
+                ErrorCode::ShuttingDown,
                 "This server is shutting down; send again after reconnecting",
             ),
             ChatError::Database(cause) => Self::internal(&cause),
@@ -332,19 +355,53 @@ impl From<StoreError> for ApiError {
         use StatusCode as S;
         let message = err.to_string();
         match err {
-            StoreError::NotFound => Self::new(S::NOT_FOUND, "object_not_found", "No such object"),
-            StoreError::BadSignature => Self::new(S::FORBIDDEN, "upload_url_invalid", message),
-            StoreError::Expired => Self::new(S::FORBIDDEN, "upload_url_expired", message),
-            StoreError::TooLarge => Self::new(S::PAYLOAD_TOO_LARGE, "payload_too_large", message),
-            StoreError::SizeMismatch => Self::new(S::BAD_REQUEST, "size_mismatch", message),
-            StoreError::TypeMismatch => {
-                Self::new(S::UNSUPPORTED_MEDIA_TYPE, "content_type_mismatch", message)
+            StoreError::NotFound => {
+                Self::new(S::NOT_FOUND, ErrorCode::ObjectNotFound, "No such object")
             }
-            StoreError::AlreadyUploaded => Self::new(S::CONFLICT, "already_uploaded", message),
-            StoreError::BadBody(_) => Self::new(S::BAD_REQUEST, "upload_interrupted", message),
+            StoreError::BadSignature => {
+                Self::new(S::FORBIDDEN, ErrorCode::UploadUrlInvalid, message)
+            }
+            StoreError::Expired => Self::new(S::FORBIDDEN, ErrorCode::UploadUrlExpired, message),
+            StoreError::TooLarge => {
+                Self::new(S::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)
+            }
+            StoreError::SizeMismatch => Self::new(S::BAD_REQUEST, ErrorCode::SizeMismatch, message),
+            StoreError::TypeMismatch => Self::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::ContentTypeMismatch,
+                message,
+            ),
+            StoreError::AlreadyUploaded => {
+                Self::new(S::CONFLICT, ErrorCode::AlreadyUploaded, message)
+            }
+            StoreError::BadBody(_) => {
+                Self::new(S::BAD_REQUEST, ErrorCode::UploadInterrupted, message)
+            }
             StoreError::Backend(cause) => {
-                Self::unavailable("storage_unavailable", "object storage", &cause)
+                Self::unavailable(ErrorCode::StorageUnavailable, "object storage", &cause)
             }
+        }
+    }
+}
+
+impl From<QuotaError> for ApiError {
+    fn from(err: QuotaError) -> Self {
+        const MIB: u64 = 1024 * 1024;
+        match err {
+            QuotaError::Exceeded { quota, in_use } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::QuotaExceeded,
+                format!(
+                    "Each user may store {} MiB; {} MiB are stored or being uploaded, so this \
+                     file does not fit",
+                    quota.div_ceil(MIB),
+                    in_use.div_ceil(MIB),
+                ),
+            ),
+            QuotaError::KeyStore(err) => {
+                Self::unavailable(ErrorCode::StoreUnavailable, "key store", &err)
+            }
+            QuotaError::Store(err) => err.into(),
         }
     }
 }
@@ -354,11 +411,13 @@ impl From<FavoriteError> for ApiError {
         use StatusCode as S;
         match err {
             FavoriteError::MessageNotFound => {
-                Self::new(S::NOT_FOUND, "message_not_found", "No such message")
+                Self::new(S::NOT_FOUND, ErrorCode::MessageNotFound, "No such message")
             }
-            FavoriteError::NotFound => {
-                Self::new(S::NOT_FOUND, "favorite_not_found", "No such favorite")
-            }
+            FavoriteError::NotFound => Self::new(
+                S::NOT_FOUND,
+                ErrorCode::FavoriteNotFound,
+                "No such favorite",
+            ),
             FavoriteError::Database(cause) => Self::internal(&cause),
         }
     }

@@ -1,5 +1,6 @@
 //! Request extractors whose failures are 400s in the API's error shape, naming the field.
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -47,7 +48,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "invalid_query",
+        ErrorCode::InvalidQuery,
         format!("Invalid query string: {err}"),
     )
     .into()
@@ -57,7 +58,7 @@ pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error 
 pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "invalid_path",
+        ErrorCode::InvalidPath,
         format!("Invalid path parameter: {err}"),
     )
     .into()

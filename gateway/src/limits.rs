@@ -5,6 +5,7 @@
 //! them. `rate_limits = off` turns them off (load tests); the security limits (captcha tries,
 //! login failures) live in the user module and always hold.
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::settings::Settings;
 use std::sync::Arc;
 use std::time::Duration;
@@ -125,6 +126,11 @@ impl RateLimits {
         }
     }
 
+    /// Whether request-rate limits are on (`rate_limits`).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Counts one request of `who` against `limit`; 429 with `Retry-After` beyond it.
     pub async fn check(&self, limit: Limit, who: &str) -> Result<(), ApiError> {
         if !self.enabled {
@@ -151,7 +157,7 @@ impl RateLimits {
             .flatten()
             .unwrap_or(rule.window);
         Err(ApiError::too_many(
-            "rate_limited",
+            ErrorCode::RateLimited,
             "Too many requests; slow down",
             remaining.as_secs_f64().ceil().max(1.0) as u64,
         ))

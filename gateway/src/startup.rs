@@ -5,13 +5,13 @@ mod services;
 
 use crate::limits::{RateLimits, Rules};
 use crate::metrics::Metrics;
+use crate::readiness::Readiness;
 use crate::secrets::jwt_secret;
 use crate::settings::Settings;
 pub use crate::startup_error::StartupError;
 use crate::state::AppState;
-use crate::storage::Storage;
-use crate::storage::sweep::Sweep;
 use crate::tokens::TokenKeys;
+use crate::upload_sweep::Sweep;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::web;
 use chat::SeaChatService;
@@ -23,19 +23,20 @@ use migration::{Migrator, MigratorTrait};
 use server::http_server;
 use services::{
     Pipeline, connect_database, connect_redis, ephemeral_store, mailer, public_url,
-    require_production_services, start_bus, start_write_pipeline, user_config,
+    require_production_services, start_bus, start_write_pipeline, storage_config, user_config,
 };
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::watch;
-use user::SeaUserService;
+use storage::Storage;
+use tokio_util::sync::CancellationToken;
+use user::{Mailer, SeaUserService};
 
 pub struct Application {
     port: u16,
     server: Server,
-    shutdown: Arc<watch::Sender<bool>>,
+    shutdown: CancellationToken,
     draining: Arc<AtomicBool>,
     /// How long `/ready` answers 503 before a signalled shutdown closes anything.
     drain: Duration,
@@ -46,7 +47,7 @@ pub struct Application {
 #[derive(Clone)]
 pub struct StopHandle {
     server: ServerHandle,
-    shutdown: Arc<watch::Sender<bool>>,
+    shutdown: CancellationToken,
     draining: Arc<AtomicBool>,
 }
 
@@ -59,18 +60,34 @@ impl StopHandle {
     /// Graceful: sockets get a close frame, in-flight requests finish.
     pub async fn stop(&self) {
         self.start_draining();
-        let _ = self.shutdown.send(true);
+        self.shutdown.cancel();
         self.server.stop(true).await;
     }
 
-    /// As if the process died: connections drop without a word.
+    /// As if the process died: connections drop without a word, then every task ends.
     pub async fn kill(&self) {
         self.server.stop(false).await;
+        self.shutdown.cancel();
     }
+}
+
+/// Parts a caller hands in instead of the ones the settings would pick: a test reads its mail
+/// from an outbox.
+#[derive(Default)]
+pub struct Overrides {
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with(settings, Overrides::default()).await
+    }
+
+    /// Like `build`, with the parts in `overrides` instead of those the settings pick.
+    pub async fn build_with(
+        settings: Settings,
+        overrides: Overrides,
+    ) -> Result<Self, StartupError> {
         require_production_services(&settings)?;
         std::fs::create_dir_all(&settings.data_dir)?;
         let db = connect_database(&settings).await?;
@@ -79,18 +96,24 @@ impl Application {
         }
         let redis = connect_redis(&settings).await?;
         let (metrics, http_metrics) = Metrics::new().map_err(StartupError::Config)?;
-        let (bus, hub) = start_bus(&settings, &redis, &metrics)?;
+        // One token ends every task of this application: the hub, the bus subscriber, the
+        // catch-up, the sweep and the sockets.
+        let shutdown = CancellationToken::new();
+        let (bus, hub) = start_bus(&settings, &redis, &metrics, &shutdown)?;
         let pipeline = start_write_pipeline(&settings, &db, &bus, &metrics).await?;
         crate::ws::catch_up::start(
             hub.clone(),
             db.clone(),
             Duration::from_millis(settings.ws_catch_up_ms),
+            shutdown.clone(),
         );
         let sends = pipeline.sends.clone();
-        let (shutdown, shutdown_rx) = watch::channel(false);
         let draining = Arc::new(AtomicBool::new(false));
         let store = ephemeral_store(&settings, &redis);
-        let mailer = mailer(&settings, &metrics)?;
+        let mailer = match overrides.mailer {
+            Some(mailer) => mailer,
+            None => mailer(&settings, &metrics)?,
+        };
         let secret = jwt_secret(&settings)?;
         let tokens = TokenKeys::new(
             secret.expose().as_bytes(),
@@ -101,7 +124,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let public_url = public_url(&settings, port);
         let storage = Storage::open(
-            &settings,
+            storage_config(&settings)?,
             &public_url,
             secret.expose().as_bytes(),
             store.clone(),
@@ -117,7 +140,7 @@ impl Application {
             upload_ttl: Duration::from_secs(u64::from(storage.upload_ttl_secs)),
             metrics: metrics.clone(),
         }
-        .start(shutdown_rx.clone());
+        .start(shutdown.clone());
         let rules = Rules::from_settings(&settings).map_err(StartupError::Config)?;
         let limits = RateLimits::new(store.clone(), settings.rate_limits.0, rules);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
@@ -130,19 +153,17 @@ impl Application {
             sends,
             favorites: Arc::new(SeaFavoriteService::new(db.clone())),
             tokens,
-            db,
-            redis,
+            readiness: Readiness::new(db, redis),
             public_url,
             hub,
             bus,
             ws: settings.ws(),
-            rate_limits: settings.rate_limits.0,
             limits,
             trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
             storage,
             metrics,
             user_sockets: Default::default(),
-            shutdown: shutdown_rx,
+            shutdown: shutdown.clone(),
             draining: draining.clone(),
         });
         let server = http_server(state, &settings, http_metrics, listener)?;
@@ -155,7 +176,7 @@ impl Application {
         Ok(Self {
             port,
             server,
-            shutdown: Arc::new(shutdown),
+            shutdown,
             draining,
             drain: Duration::from_millis(settings.shutdown_drain_ms),
             pipeline,

@@ -9,7 +9,6 @@ use chatroom::ChatroomService;
 use favorite::FavoriteService;
 use friend_request::FriendRequestService;
 use friendship::FriendshipService;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use user::UserService;
 
@@ -23,24 +22,24 @@ pub struct AppState {
     pub sends: chat::SendQueue,
     pub favorites: Arc<dyn FavoriteService>,
     pub tokens: TokenKeys,
-    pub db: DatabaseConnection,
-    pub redis: Option<deadpool_redis::Pool>,
+    /// The database and Redis, for `/ready` only.
+    pub readiness: crate::readiness::Readiness,
     /// The absolute base URL clients reach this service at (no trailing slash).
     pub public_url: String,
     pub hub: HubHandle,
     pub bus: Bus,
     pub ws: WsSettings,
-    /// Request-rate limits on (`rate_limits`); security limits hold regardless.
-    pub rate_limits: bool,
+    /// Request-rate limits (off with `rate_limits`); security limits hold regardless.
     pub limits: RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    pub storage: crate::storage::Storage,
+    pub storage: storage::Storage,
     pub metrics: crate::metrics::Metrics,
     /// Sockets per user on this gateway.
     pub user_sockets: crate::ws::user_sockets::UserSockets,
-    /// Turns true once when the gateway shuts down: sockets close with 1001.
-    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Cancelled once when the gateway shuts down: sockets close with 1001, and the hub, the bus
+    /// subscriber, the catch-up and the sweep end.
+    pub shutdown: tokio_util::sync::CancellationToken,
     /// Set as soon as a shutdown begins, before anything closes: `/ready` answers 503 so that a
     /// load balancer sends new work elsewhere while this gateway drains.
     pub draining: Arc<std::sync::atomic::AtomicBool>,

@@ -8,12 +8,45 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 use tempfile::TempDir;
 
-/// A migrated database that lives as long as this value (SQLite files are removed on drop).
+/// A migrated database that lives as long as this value: SQLite files are removed on drop, a
+/// database on a server is dropped (in the background, as a drop cannot wait).
 pub struct TestDb {
     pub conn: DatabaseConnection,
     /// The URL, for starting a gateway against the same database.
     pub url: String,
     _dir: Option<TempDir>,
+    /// The server's URL and the database's name, when it is on a server.
+    on_server: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.on_server.take() else {
+            return;
+        };
+        // A thread of its own: the test's runtime may be single-threaded and ending. Whatever
+        // still holds the database (a gateway the test started) is waited for, up to a minute.
+        std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let Ok(admin) = Database::connect(&server).await else {
+                    return;
+                };
+                let _ = admin
+                    .execute_unprepared("SET SESSION lock_wait_timeout = 60")
+                    .await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .await;
+                let _ = admin.close().await;
+            });
+        });
+    }
 }
 
 /// A new, empty, fully migrated database.
@@ -25,12 +58,19 @@ pub async fn fresh_db() -> Result<TestDb, DbErr> {
 
 /// A new database without any schema, for tests of the migrations themselves.
 pub async fn empty_db() -> Result<TestDb, DbErr> {
-    let (url, dir) = match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => (create_server_database(&server).await?, None),
+    let (url, dir, on_server) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let (url, name) = create_server_database(&server).await?;
+            (url, None, Some((server, name)))
+        }
         _ => {
             let dir = tempfile::tempdir().map_err(|e| DbErr::Custom(e.to_string()))?;
             let path = dir.path().join("test.db");
-            (format!("sqlite://{}?mode=rwc", path.display()), Some(dir))
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Some(dir),
+                None,
+            )
         }
     };
     let conn = migration::connect(&url).await?;
@@ -38,11 +78,12 @@ pub async fn empty_db() -> Result<TestDb, DbErr> {
         conn,
         url,
         _dir: dir,
+        on_server,
     })
 }
 
-/// Creates `test_<random>` on the server and returns its URL.
-async fn create_server_database(server: &str) -> Result<String, DbErr> {
+/// Creates `test_<random>` on the server and returns its URL and name.
+async fn create_server_database(server: &str) -> Result<(String, String), DbErr> {
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(server).await?;
     admin
@@ -55,7 +96,7 @@ async fn create_server_database(server: &str) -> Result<String, DbErr> {
         .rsplit_once('/')
         .map(|(base, _)| base)
         .ok_or_else(|| DbErr::Custom(format!("TEST_DATABASE_URL has no database: {server}")))?;
-    Ok(format!("{base}/{name}"))
+    Ok((format!("{base}/{name}"), name))
 }
 
 /// A unique suffix for names in one test, so tests never collide on shared servers.

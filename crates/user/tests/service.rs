@@ -214,7 +214,7 @@ async fn harness_on(h: &Harness) -> SecondService {
     let service = user::SeaUserService::new(
         h.db.conn.clone(),
         test_config(),
-        std::sync::Arc::new(gateway::adapters::captcha::MemoryStore::default()),
+        std::sync::Arc::new(adapters::ephemeral::MemoryStore::default()),
         outbox.clone(),
     );
     SecondService { service, outbox }

@@ -1,5 +1,6 @@
 //! Operations: liveness and readiness.
 use crate::error::{ApiError, ErrorBody};
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use actix_web::web;
 use serde::Serialize;
@@ -29,37 +30,29 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiE
     if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(ApiError::new(
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
+            ErrorCode::NotReady,
             "The gateway is shutting down".to_owned(),
         ));
     }
-    state
-        .db
-        .ping()
-        .await
-        .map_err(|e| ApiError::unavailable("not_ready", "database", &e))?;
+    if let Err(down) = state.readiness.check().await {
+        return Err(ApiError::unavailable(
+            ErrorCode::NotReady,
+            down.what,
+            &down.cause,
+        ));
+    }
     if state.metrics.bus_connected.get() != 1 {
         return Err(ApiError::unavailable(
-            "not_ready",
+            ErrorCode::NotReady,
             "message bus",
             &"the Redis subscription is down",
         ));
-    }
-    if let Some(pool) = &state.redis {
-        let mut conn = pool
-            .get()
-            .await
-            .map_err(|e| ApiError::unavailable("not_ready", "redis", &e))?;
-        deadpool_redis::redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map_err(|e| ApiError::unavailable("not_ready", "redis", &e))?;
     }
     state
         .storage
         .store
         .check()
         .await
-        .map_err(|e| ApiError::unavailable("not_ready", "object storage", &e))?;
+        .map_err(|e| ApiError::unavailable(ErrorCode::NotReady, "object storage", &e))?;
     Ok(web::Json(Status { status: "ready" }))
 }

@@ -4,16 +4,16 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
 use crate::state::AppState;
-use crate::storage::key::{ObjectKey, Purpose};
-use crate::storage::local::Incoming;
-use crate::storage::signed_url::UploadGrant;
-use crate::storage::upload::{Upload, is_inline_image};
-use crate::storage::{Served, StoreError, disposition};
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use storage::key::{ObjectKey, Purpose};
+use storage::local::Incoming;
+use storage::signed_url::UploadGrant;
+use storage::upload::{Upload, is_inline_image};
+use storage::{Served, StoreError, disposition};
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,17 +1,22 @@
 //! The parts the application is built from: connections (database, Redis), the bus and hub,
-//! the ephemeral store, the mailer, the message write pipeline, and the user module's settings.
-use crate::adapters::captcha::{MemoryStore, RedisStore};
-use crate::adapters::mail::{LogMailer, SmtpMailer};
+//! the ephemeral store, the mailer, the message write pipeline, the storage section and the user
+//! module's settings.
 use crate::metrics::Metrics;
-use crate::settings::{Environment, Settings};
+use crate::settings::{Environment, Secret, Settings};
 use crate::startup_error::StartupError;
 use crate::ws::bus::Bus;
 use crate::ws::hub_task::HubHandle;
 use crate::ws::publish::Publisher;
+use adapters::ephemeral::{MemoryStore, RedisStore};
+use adapters::mail::{LogMailer, SmtpMailer};
 use chat::{PipelineConfig, SendQueue};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
+use storage::s3::S3Config;
+use storage::upload::UploadLimits;
+use storage::{Backend, StorageConfig};
+use tokio_util::sync::CancellationToken;
 use user::{CaptchaTimes, EphemeralStore, LoginLimits, Mailer, UserConfig};
 
 /// Production refuses to start on embedded stand-ins: it names everything that is missing.
@@ -146,6 +151,7 @@ pub fn start_bus(
     settings: &Settings,
     redis: &Option<deadpool_redis::Pool>,
     metrics: &Metrics,
+    shutdown: &CancellationToken,
 ) -> Result<(Bus, HubHandle), StartupError> {
     Ok(match (redis, &settings.redis_url) {
         (Some(pool), Some(url)) => {
@@ -156,9 +162,10 @@ pub fn start_bus(
                 pool.clone(),
                 &settings.redis_prefix,
                 metrics.clone(),
+                shutdown.clone(),
             )
         }
-        _ => Bus::start_local(metrics.clone()),
+        _ => Bus::start_local(metrics.clone(), shutdown.clone()),
     })
 }
 
@@ -185,6 +192,47 @@ pub fn mailer(settings: &Settings, metrics: &Metrics) -> Result<Arc<dyn Mailer>,
             .map_err(|e| StartupError::Config(e.to_string()))?,
         ),
         None => Arc::new(LogMailer),
+    })
+}
+
+/// The storage section: S3 when `s3_endpoint` is set, else files under `storage_dir` (by default
+/// `objects/` in the data directory).
+pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError> {
+    let backend = match &settings.s3_endpoint {
+        Some(endpoint) => {
+            let key = |secret: &Option<Secret>, name: &str| {
+                secret
+                    .as_ref()
+                    .map(|s| s.expose().to_owned())
+                    .ok_or_else(|| {
+                        StartupError::Storage(format!("CHAT_S3_ENDPOINT is set but {name} is not"))
+                    })
+            };
+            Backend::S3(S3Config {
+                endpoint: endpoint.clone(),
+                public_endpoint: settings.s3_public_endpoint.clone(),
+                bucket: settings.s3_bucket.clone(),
+                region: settings.s3_region.clone(),
+                access_key: key(&settings.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
+                secret_key: key(&settings.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
+                download_ttl_secs: settings.download_url_ttl_secs.max(1),
+            })
+        }
+        None => Backend::Local(
+            settings
+                .storage_dir
+                .clone()
+                .unwrap_or_else(|| settings.data_dir.join("objects")),
+        ),
+    };
+    Ok(StorageConfig {
+        backend,
+        limits: UploadLimits {
+            avatar_max_bytes: settings.avatar_max_bytes,
+            attachment_max_bytes: settings.attachment_max_bytes,
+        },
+        upload_ttl_secs: settings.upload_url_ttl_secs.clamp(1, 7 * 24 * 3600),
+        quota_bytes: settings.upload_quota_bytes,
     })
 }
 

@@ -6,14 +6,14 @@
 use crate::metrics::Metrics;
 use crate::ws::hub::{Delivery, LiveFrame};
 use crate::ws::hub_task::HubHandle;
-use crate::ws::subscriptions::{SubCommand, Subscriptions};
+use crate::ws::subscriptions::{Subscriptions, WantedRooms};
 use bytestring::ByteString;
 use deadpool_redis::redis;
 use futures_util::{FutureExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use user::UserId;
 
 /// What travels between gateways.
@@ -55,7 +55,7 @@ impl BusEvent {
 }
 
 /// Hands events that reached this gateway to its hub: runs of room frames in one command.
-fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
+async fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
     let mut frames = Vec::new();
     for event in events {
         match event {
@@ -69,26 +69,27 @@ fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
                 frames.push(LiveFrame::shared(delivery, ByteString::from(text)));
             }
             BusEvent::MembersAdded { room, users, text } => {
-                hub.deliver_many(std::mem::take(&mut frames));
+                hub.deliver_many(std::mem::take(&mut frames)).await;
                 let users = users.into_iter().map(UserId).collect();
-                hub.users_added(users, room, ByteString::from(text));
+                hub.users_added(users, room, ByteString::from(text)).await;
             }
             BusEvent::MemberRemoved { room, user, text } => {
-                hub.deliver_many(std::mem::take(&mut frames));
-                hub.user_removed(UserId(user), room, ByteString::from(text));
+                hub.deliver_many(std::mem::take(&mut frames)).await;
+                hub.user_removed(UserId(user), room, ByteString::from(text))
+                    .await;
             }
             BusEvent::Revoked { user } => {
-                hub.deliver_many(std::mem::take(&mut frames));
-                hub.user_revoked(UserId(user));
+                hub.deliver_many(std::mem::take(&mut frames)).await;
+                hub.user_revoked(UserId(user)).await;
             }
             BusEvent::ToUsers { users, text } => {
-                hub.deliver_many(std::mem::take(&mut frames));
+                hub.deliver_many(std::mem::take(&mut frames)).await;
                 let users = users.into_iter().map(UserId).collect();
-                hub.deliver_to_users(users, ByteString::from(text));
+                hub.deliver_to_users(users, ByteString::from(text)).await;
             }
         }
     }
-    hub.deliver_many(frames);
+    hub.deliver_many(frames).await;
 }
 
 /// Publishes events; cheap to clone.
@@ -103,9 +104,9 @@ pub enum Bus {
 
 impl Bus {
     /// The embedded default: one process, events go straight to the hub.
-    pub fn start_local(metrics: Metrics) -> (Bus, HubHandle) {
+    pub fn start_local(metrics: Metrics, shutdown: CancellationToken) -> (Bus, HubHandle) {
         metrics.bus_connected.set(1);
-        let hub = HubHandle::start(Subscriptions::local(), metrics);
+        let hub = HubHandle::start(Subscriptions::local(), metrics, shutdown);
         (Bus::Local(hub.clone()), hub)
     }
 
@@ -115,16 +116,12 @@ impl Bus {
         pool: deadpool_redis::Pool,
         prefix: &str,
         metrics: Metrics,
+        shutdown: CancellationToken,
     ) -> (Bus, HubHandle) {
-        let (subscriptions, receiver) = Subscriptions::redis();
-        let hub = HubHandle::start(subscriptions, metrics.clone());
-        tokio::spawn(run_subscriber(
-            client,
-            prefix.to_owned(),
-            receiver,
-            hub.clone(),
-            metrics,
-        ));
+        let (subscriptions, wanted) = Subscriptions::redis();
+        let hub = HubHandle::start(subscriptions, metrics.clone(), shutdown.clone());
+        let subscriber = run_subscriber(client, prefix.to_owned(), wanted, hub.clone(), metrics);
+        tokio::spawn(async move { shutdown.run_until_cancelled(subscriber).await });
         (
             Bus::Redis {
                 pool,
@@ -143,7 +140,7 @@ impl Bus {
     /// Publishes events in order, all in one round trip to Redis.
     pub async fn publish_many(&self, events: Vec<BusEvent>) {
         match self {
-            Bus::Local(hub) => dispatch(hub, events),
+            Bus::Local(hub) => dispatch(hub, events).await,
             Bus::Redis { pool, prefix } => {
                 if let Err(err) = publish_redis(pool, prefix, &events).await {
                     let rooms: Vec<i64> = events.iter().filter_map(BusEvent::room).collect();
@@ -202,25 +199,26 @@ fn members_channel(prefix: &str) -> String {
     format!("{prefix}members")
 }
 
-/// Owns the subscriber connection: follows the hub's subscribe/unsubscribe requests, hands
-/// incoming events to the hub, and reconnects with backoff (resubscribing everything).
+/// Owns the subscriber connection: follows the rooms the hub wants, hands incoming events to
+/// the hub, and reconnects with backoff (subscribing to everything wanted by then).
 async fn run_subscriber(
     client: redis::Client,
     prefix: String,
-    mut commands: mpsc::UnboundedReceiver<SubCommand>,
+    wanted: WantedRooms,
     hub: HubHandle,
     metrics: Metrics,
 ) {
-    let mut rooms: HashSet<i64> = HashSet::new();
     let mut backoff = Duration::from_millis(100);
     let mut connected_before = false;
     loop {
         match client.get_async_pubsub().await {
             Ok(pubsub) => {
                 let (mut sink, mut stream) = pubsub.split();
+                let (mut rooms, waiting) = wanted.take_all();
                 let mut channels = vec![members_channel(&prefix)];
                 channels.extend(rooms.iter().map(|room| room_channel(&prefix, *room)));
                 if sink.subscribe(&channels).await.is_ok() {
+                    tell(waiting);
                     backoff = Duration::from_millis(100);
                     // Whatever was published while the subscription was down did not reach the
                     // local sockets: the catch-up reads it from the database now; they stay open.
@@ -232,11 +230,12 @@ async fn run_subscriber(
                     metrics.bus_connected.set(1);
                     loop {
                         tokio::select! {
-                            command = commands.recv() => {
-                                let Some(command) = command else { return };
-                                if follow(&mut sink, &prefix, &mut rooms, command).await.is_err() {
+                            () = wanted.changed() => {
+                                let changes = wanted.take_changes();
+                                if follow(&mut sink, &prefix, &mut rooms, changes.rooms).await.is_err() {
                                     break;
                                 }
+                                tell(changes.waiting);
                             }
                             message = stream.next() => {
                                 let Some(message) = message else { break };
@@ -253,7 +252,7 @@ async fn run_subscriber(
                                     }
                                     next = stream.next().now_or_never().flatten();
                                 }
-                                dispatch(&hub, events);
+                                dispatch(&hub, events).await;
                             }
                         }
                     }
@@ -268,6 +267,13 @@ async fn run_subscriber(
     }
 }
 
+/// Joins waiting for a subscription: it is live.
+fn tell(waiting: Vec<tokio::sync::oneshot::Sender<()>>) {
+    for done in waiting {
+        let _ = done.send(());
+    }
+}
+
 fn record_lag(metrics: &Metrics, event: &BusEvent) {
     if let BusEvent::Frame {
         sent_ms: Some(sent),
@@ -279,26 +285,19 @@ fn record_lag(metrics: &Metrics, event: &BusEvent) {
     }
 }
 
+/// Subscribes to the rooms now wanted and leaves the others. A failure ends the connection;
+/// the next one subscribes to everything wanted then.
 async fn follow(
     sink: &mut redis::aio::PubSubSink,
     prefix: &str,
     rooms: &mut HashSet<i64>,
-    command: SubCommand,
+    changes: Vec<(i64, bool)>,
 ) -> redis::RedisResult<()> {
-    match command {
-        SubCommand::Subscribe { room, done } => {
-            // Kept in the set even if this fails: the reconnect resubscribes it.
-            if rooms.insert(room) {
-                sink.subscribe(room_channel(prefix, room)).await?;
-            }
-            if let Some(done) = done {
-                let _ = done.send(());
-            }
-        }
-        SubCommand::Unsubscribe { room } => {
-            if rooms.remove(&room) {
-                sink.unsubscribe(room_channel(prefix, room)).await?;
-            }
+    for (room, wanted) in changes {
+        if wanted && rooms.insert(room) {
+            sink.subscribe(room_channel(prefix, room)).await?;
+        } else if !wanted && rooms.remove(&room) {
+            sink.unsubscribe(room_channel(prefix, room)).await?;
         }
     }
     Ok(())

@@ -17,16 +17,17 @@ use crate::ws::publish::live_frame;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// Most messages one room gets from one round; a socket further behind fills the rest itself
 /// (or is asked to rejoin with `afterSeq`).
 const PER_ROOM: u64 = 100;
 
-/// Runs the catch-up every `every` until the hub is gone; `every` of zero turns the timer off
-/// (the wake-up after a bus reconnect still runs it).
-pub fn start(hub: HubHandle, db: DatabaseConnection, every: Duration) {
+/// Runs the catch-up every `every` until `shutdown`; `every` of zero turns the timer off (the
+/// wake-up after a bus reconnect still runs it).
+pub fn start(hub: HubHandle, db: DatabaseConnection, every: Duration, shutdown: CancellationToken) {
     let wake = hub.catch_up_signal();
-    tokio::spawn(async move {
+    let rounds = async move {
         let mut rounds = (!every.is_zero()).then(|| tokio::time::interval(every));
         let mut previous: HashMap<i64, i64> = HashMap::new();
         loop {
@@ -48,7 +49,8 @@ pub fn start(hub: HubHandle, db: DatabaseConnection, every: Duration) {
                 tracing::warn!(%err, "membership check failed; the next round tries again");
             }
         }
-    });
+    };
+    tokio::spawn(async move { shutdown.run_until_cancelled(rounds).await });
 }
 
 /// Delivers what the hub lacks, and returns the rooms' seqs for the next round.
@@ -77,7 +79,7 @@ async fn round(
             frames.extend(missed.into_iter().map(live_frame));
         }
     }
-    hub.deliver_many(frames);
+    hub.deliver_many(frames).await;
     Ok(stored)
 }
 
@@ -94,7 +96,7 @@ async fn drop_departed(hub: &HubHandle, db: &DatabaseConnection) -> Result<(), D
                 "a socket outlived its user's membership"
             );
             let left = ServerFrame::Left { chatroom_id: *room }.to_text();
-            hub.user_removed(*user, *room, left.into());
+            hub.user_removed(*user, *room, left.into()).await;
         }
     }
     Ok(())

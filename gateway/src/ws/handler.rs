@@ -3,6 +3,7 @@
 //! heartbeat. After the loop the socket always leaves the hub.
 use crate::auth::{AuthUser, authenticate, bearer_token};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use crate::ws::budget::FrameBudgets;
 use crate::ws::hub::{Delivery, Kick, Outbound};
@@ -42,7 +43,7 @@ pub async fn chat_socket(
     let max = state.ws.max_sockets_per_user;
     let permit = state.user_sockets.acquire(user.id.0, max).ok_or_else(|| {
         ApiError::too_many(
-            "too_many_sockets",
+            ErrorCode::TooManySockets,
             &format!("At most {max} open sockets per user; close one first"),
             5,
         )
@@ -50,7 +51,7 @@ pub async fn chat_socket(
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|err| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
-            "not_a_websocket",
+            ErrorCode::NotAWebsocket,
             format!("Upgrade to a WebSocket here: {err}"),
         )
     })?;
@@ -123,7 +124,8 @@ impl Connection {
         stream: actix_ws::AggregatedMessageStream,
     ) -> Self {
         let ws = &state.ws;
-        let budgets = FrameBudgets::new(ws.sends, ws.joins, ws.other_frames, state.rate_limits);
+        let budgets =
+            FrameBudgets::new(ws.sends, ws.joins, ws.other_frames, state.limits.enabled());
         let id = state.hub.next_conn_id();
         Self {
             state,
@@ -143,12 +145,13 @@ impl Connection {
         let (kick_tx, mut kicked) = oneshot::channel::<Kick>();
         self.state
             .hub
-            .connect(self.id, self.user.id, queue_tx, kick_tx);
+            .connect(self.id, self.user.id, queue_tx, kick_tx)
+            .await;
         // A password reset that committed after the upgrade's check, but was announced before
         // the hub knew this socket, would have missed it: the token is checked once more now.
         let version = self.state.users.token_version(self.user.id).await;
         let still_valid = matches!(version, Ok(Some(v)) if v == self.user.token_version);
-        let mut shutdown = self.state.shutdown.clone();
+        let shutdown = self.state.shutdown.clone();
         let mut heartbeat = tokio::time::interval(self.state.ws.ping_interval);
         let mut last_heard = Instant::now();
         let expiry = tokio::time::sleep(until_expiry(self.user.expires_at));
@@ -163,6 +166,10 @@ impl Connection {
             let in_flight = self.pending.as_ref().map_or(0, |p| p.len());
             tokio::select! {
                 biased;
+                // Before the kick: the hub ends with the same token, which drops every kick.
+                () = shutdown.cancelled() => {
+                    break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
+                }
                 kick = &mut kicked => {
                     let description = match kick {
                         Ok(Kick::SlowReader) => "too slow: rejoin with afterSeq",
@@ -173,9 +180,6 @@ impl Connection {
                 }
                 () = &mut expiry => {
                     break Some(token_ended("token expired: reconnect with a fresh token"));
-                }
-                _ = shutdown.changed() => {
-                    break Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) });
                 }
                 // Answers before queued frames: see `PendingSends`.
                 Some(answer) = next_answer(&mut self.pending), if in_flight > 0 => {
@@ -197,7 +201,7 @@ impl Connection {
                         }
                         Some(Ok(actix_ws::AggregatedMessage::Pong(_))) => {}
                         Some(Ok(actix_ws::AggregatedMessage::Binary(_))) => {
-                            let error = ServerFrame::error("invalid_frame", "frames are JSON text");
+                            let error = ServerFrame::error(ErrorCode::InvalidFrame, "frames are JSON text");
                             if self.send(&error).await.is_err() { break None }
                         }
                         Some(Ok(actix_ws::AggregatedMessage::Close(_))) | None => break None,
@@ -215,7 +219,7 @@ impl Connection {
                 }
             }
         };
-        self.state.hub.disconnect(self.id);
+        self.state.hub.disconnect(self.id).await;
         // Bounded like every write: a peer that reads nothing must not keep this task alive.
         let _ = tokio::time::timeout(self.state.ws.write_timeout, self.session.close(close)).await;
     }
@@ -365,7 +369,7 @@ impl Connection {
         let metered = !matches!(frame, Ok(ClientFrame::SendMessage { .. }));
         if metered && !budget.take() {
             let refused = ServerFrame::Error {
-                code: "rate_limited",
+                code: ErrorCode::RateLimited,
                 message: "Too many frames; slow down".to_owned(),
                 chatroom_id: room,
                 client_id: None,
@@ -381,7 +385,7 @@ impl Connection {
             }) => Box::pin(self.join(chatroom_id, after_seq)).await,
             Ok(ClientFrame::LeaveRoom { chatroom_id }) => {
                 self.joined.remove(&chatroom_id);
-                self.state.hub.leave(self.id, chatroom_id);
+                self.state.hub.leave(self.id, chatroom_id).await;
                 self.send(&ServerFrame::Left { chatroom_id }).await
             }
             Ok(ClientFrame::Read { chatroom_id, seq }) => {
@@ -415,7 +419,7 @@ impl Connection {
         if !self.joined.contains_key(&room) && self.joined.len() >= max {
             let refusal = ApiError::new(
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                "too_many_rooms",
+                ErrorCode::TooManyRooms,
                 format!("A socket can follow at most {max} rooms; leave one first"),
             );
             return self.send(&room_error(refusal, room, None)).await;
@@ -449,7 +453,7 @@ impl Connection {
             Ok(read) => read,
             Err(err) => {
                 // Not in the room after all (removed meanwhile, or the database failed).
-                self.state.hub.leave(self.id, room);
+                self.state.hub.leave(self.id, room).await;
                 self.refused.insert(room);
                 return self.send(&room_error(err.into(), room, None)).await;
             }
@@ -461,7 +465,7 @@ impl Connection {
             .unwrap_or(0)
             .max(last_seq);
         self.joined.insert(room, Some(seen));
-        self.state.hub.seen(room, seen);
+        self.state.hub.seen(room, seen).await;
         self.refused.remove(&room);
         self.send(&ServerFrame::Joined {
             chatroom_id: room,
@@ -494,7 +498,7 @@ impl Connection {
         kind: MessageKind,
         content: String,
     ) -> BoxFuture<'static, ServerFrame> {
-        let refuse = |code: &'static str, message: String, client_id: String| {
+        let refuse = |code: ErrorCode, message: String, client_id: String| {
             let frame = ServerFrame::Error {
                 code,
                 message,
@@ -505,7 +509,7 @@ impl Connection {
         };
         if !self.budgets.sends.take() {
             let slow_down = "Sending too fast; slow down".to_owned();
-            return refuse("rate_limited", slow_down, client_id);
+            return refuse(ErrorCode::RateLimited, slow_down, client_id);
         }
         let parsed = ClientId::parse(&client_id).and_then(|id| {
             MessageBody::parse(kind, &content, &self.state.attachment_prefix())
@@ -513,7 +517,7 @@ impl Connection {
         });
         let (id, body) = match parsed {
             Ok(parsed) => parsed,
-            Err(message) => return refuse("validation_failed", message, client_id),
+            Err(message) => return refuse(ErrorCode::ValidationFailed, message, client_id),
         };
         let send = Outgoing {
             sender: self.user.id,

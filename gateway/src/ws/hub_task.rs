@@ -1,4 +1,8 @@
-//! The task that owns the `Hub`, and the handle everything else uses to reach it.
+//! The task that owns the `Hub`, and the handle everything else uses to reach it. Its queue of
+//! commands is bounded: a burst waits in the senders (the bus subscriber, the publisher behind
+//! the write pipeline, the sockets) instead of growing without end; the hub itself never waits
+//! on anyone (socket queues are `try_send`, subscriptions are state). It ends with the
+//! application's cancellation token.
 use crate::metrics::Metrics;
 use crate::ws::hub::{ConnId, Delivery, Hub, Interest, Kick, LiveFrame, Outbound};
 use crate::ws::subscriptions::Subscriptions;
@@ -6,6 +10,10 @@ use bytestring::ByteString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Notify, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+/// Commands that may wait for the hub: enough for bursts of a few thousand socket events.
+const COMMANDS: usize = 4096;
 use user::UserId;
 
 enum Command {
@@ -63,17 +71,26 @@ enum Command {
 /// The way into the hub task; cheap to clone.
 #[derive(Clone)]
 pub struct HubHandle {
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::Sender<Command>,
     next_conn: Arc<AtomicU64>,
     /// Wakes the catch-up (`ws::catch_up`) before its next round.
     catch_up: Arc<Notify>,
 }
 
 impl HubHandle {
-    /// Starts the hub task; `subscriptions` is told when this gateway gains or loses a room.
-    pub fn start(subscriptions: Subscriptions, metrics: Metrics) -> Self {
-        let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(Hub::default(), receiver, subscriptions, metrics));
+    /// Starts the hub task, which runs until `shutdown`; `subscriptions` is told when this
+    /// gateway gains or loses a room.
+    pub fn start(
+        subscriptions: Subscriptions,
+        metrics: Metrics,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let (commands, receiver) = mpsc::channel(COMMANDS);
+        tokio::spawn(async move {
+            shutdown
+                .run_until_cancelled(run(Hub::default(), receiver, subscriptions, metrics))
+                .await
+        });
         Self {
             commands,
             next_conn: Arc::new(AtomicU64::new(1)),
@@ -87,21 +104,21 @@ impl HubHandle {
     }
 
     /// A socket of `room` has everything up to `seq`.
-    pub fn seen(&self, room: i64, seq: i64) {
-        self.send(Command::Seen { room, seq });
+    pub async fn seen(&self, room: i64, seq: i64) {
+        self.send(Command::Seen { room, seq }).await;
     }
 
     /// The rooms with local sockets and the newest seq delivered in each.
     pub async fn seqs(&self) -> Vec<(i64, i64)> {
         let (reply, answer) = oneshot::channel();
-        self.send(Command::Seqs { reply });
+        self.send(Command::Seqs { reply }).await;
         answer.await.unwrap_or_default()
     }
 
     /// Every (user, room) with a local socket in the room.
     pub async fn memberships(&self) -> Vec<(UserId, i64)> {
         let (reply, answer) = oneshot::channel();
-        self.send(Command::Memberships { reply });
+        self.send(Command::Memberships { reply }).await;
         answer.await.unwrap_or_default()
     }
 
@@ -109,12 +126,12 @@ impl HubHandle {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn send(&self, command: Command) {
+    async fn send(&self, command: Command) {
         // Only fails once the hub task has ended, at shutdown: nothing left to deliver to.
-        let _ = self.commands.send(command);
+        let _ = self.commands.send(command).await;
     }
 
-    pub fn connect(
+    pub async fn connect(
         &self,
         conn: ConnId,
         user: UserId,
@@ -126,11 +143,12 @@ impl HubHandle {
             user,
             queue,
             kick,
-        });
+        })
+        .await;
     }
 
-    pub fn disconnect(&self, conn: ConnId) {
-        self.send(Command::Disconnect { conn });
+    pub async fn disconnect(&self, conn: ConnId) {
+        self.send(Command::Disconnect { conn }).await;
     }
 
     /// Joins a room and resolves once this gateway receives the room's messages.
@@ -140,31 +158,32 @@ impl HubHandle {
             conn,
             room,
             subscribed,
-        });
+        })
+        .await;
         let _ = done.await;
     }
 
-    pub fn leave(&self, conn: ConnId, room: i64) {
-        self.send(Command::Leave { conn, room });
+    pub async fn leave(&self, conn: ConnId, room: i64) {
+        self.send(Command::Leave { conn, room }).await;
     }
 
     /// Frames for their rooms' sockets (messages and notices), in order.
-    pub fn deliver_many(&self, frames: Vec<Outbound>) {
+    pub async fn deliver_many(&self, frames: Vec<Outbound>) {
         if !frames.is_empty() {
-            self.send(Command::Deliver { frames });
+            self.send(Command::Deliver { frames }).await;
         }
     }
 
     /// `text` for every socket of these users, whatever rooms they follow (API.md §7 events).
-    pub fn deliver_to_users(&self, users: Vec<UserId>, text: ByteString) {
+    pub async fn deliver_to_users(&self, users: Vec<UserId>, text: ByteString) {
         let frame = LiveFrame::shared(Delivery::Personal, text);
-        self.send(Command::ToUsers { users, frame });
+        self.send(Command::ToUsers { users, frame }).await;
     }
 
     /// `users` were added to `room`: their sockets join it, then the room gets `text` once.
-    pub fn users_added(&self, users: Vec<UserId>, room: i64, text: ByteString) {
+    pub async fn users_added(&self, users: Vec<UserId>, room: i64, text: ByteString) {
         let frame = LiveFrame::shared(Delivery::Notice { room }, text);
-        self.send(Command::UsersAdded { users, room, frame });
+        self.send(Command::UsersAdded { users, room, frame }).await;
     }
 
     /// The bus may have lost messages (its subscription was down): the catch-up compares
@@ -174,23 +193,24 @@ impl HubHandle {
     }
 
     /// `user` left `room`: their sockets here get `text` and leave it.
-    pub fn user_removed(&self, user: UserId, room: i64, text: ByteString) {
+    pub async fn user_removed(&self, user: UserId, room: i64, text: ByteString) {
         let frame = LiveFrame::shared(Delivery::Left { room }, text);
-        self.send(Command::UserRemoved { user, room, frame });
+        self.send(Command::UserRemoved { user, room, frame }).await;
     }
 
     /// Closes every socket of `user` on this gateway: their tokens were revoked.
-    pub fn user_revoked(&self, user: UserId) {
+    pub async fn user_revoked(&self, user: UserId) {
         self.send(Command::KickUser {
             user,
             reason: Kick::Revoked,
-        });
+        })
+        .await;
     }
 }
 
 async fn run(
     mut hub: Hub,
-    mut commands: mpsc::UnboundedReceiver<Command>,
+    mut commands: mpsc::Receiver<Command>,
     subscriptions: Subscriptions,
     metrics: Metrics,
 ) {

@@ -1,4 +1,5 @@
 //! Frames: JSON text `{"event": "<name>", "data": {...}}`, typed both ways. See docs/ws-protocol.md.
+use crate::error_code::ErrorCode;
 use ::chatroom::ReadSeq;
 use chat::{ChatMessage, MessageKind};
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,7 @@ pub enum ClientFrame {
 /// Why a frame could not be understood: the `error` frame to answer with.
 #[derive(Debug, PartialEq)]
 pub struct BadFrame {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub chatroom_id: Option<i64>,
     pub client_id: Option<String>,
@@ -81,7 +82,7 @@ struct ReadData {
 impl ClientFrame {
     pub fn parse(text: &str) -> Result<Self, BadFrame> {
         let envelope: Envelope = serde_json::from_str(text).map_err(|e| BadFrame {
-            code: "invalid_frame",
+            code: ErrorCode::InvalidFrame,
             message: format!("not a frame: {e}"),
             chatroom_id: None,
             client_id: None,
@@ -95,7 +96,7 @@ impl ClientFrame {
             .map(str::to_owned);
         let data = envelope.data;
         let invalid = |e: serde_json::Error| BadFrame {
-            code: "invalid_frame",
+            code: ErrorCode::InvalidFrame,
             message: format!("bad data for {}: {e}", envelope.event),
             chatroom_id: room,
             client_id: client.clone(),
@@ -126,7 +127,7 @@ impl ClientFrame {
             "read" => {
                 let d: ReadData = serde_json::from_value(data).map_err(invalid)?;
                 let seq = ReadSeq::parse(d.seq).map_err(|message| BadFrame {
-                    code: "validation_failed",
+                    code: ErrorCode::ValidationFailed,
                     message: format!("seq {message}"),
                     chatroom_id: room,
                     client_id: None,
@@ -138,7 +139,7 @@ impl ClientFrame {
             }
             "ping" => Ok(ClientFrame::Ping),
             other => Err(BadFrame {
-                code: "unknown_event",
+                code: ErrorCode::UnknownEvent,
                 message: format!("unknown event {other:?}"),
                 chatroom_id: room,
                 client_id: client,
@@ -184,7 +185,7 @@ pub enum ServerFrame {
     Pong {},
     #[serde(rename_all = "camelCase")]
     Error {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         chatroom_id: Option<i64>,
@@ -207,7 +208,7 @@ pub enum RoomEvent {
 }
 
 impl ServerFrame {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         ServerFrame::Error {
             code,
             message: message.into(),
@@ -280,15 +281,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            (bad.code, bad.chatroom_id, bad.client_id.as_deref()),
+            (bad.code.as_str(), bad.chatroom_id, bad.client_id.as_deref()),
             ("invalid_frame", Some(3), Some("c9"))
         );
         assert_eq!(
-            ClientFrame::parse("nope").unwrap_err().code,
+            ClientFrame::parse("nope").unwrap_err().code.as_str(),
             "invalid_frame"
         );
         assert_eq!(
-            ClientFrame::parse(r#"{"event":"dance"}"#).unwrap_err().code,
+            ClientFrame::parse(r#"{"event":"dance"}"#)
+                .unwrap_err()
+                .code
+                .as_str(),
             "unknown_event"
         );
     }

@@ -1,11 +1,11 @@
 //! Starts the real application and talks to it over HTTP.
+use adapters::mail::Outbox;
 use figment::Figment;
 use gateway::settings::Settings;
-use gateway::startup::{Application, StopHandle};
+use gateway::startup::{Application, Overrides, StopHandle};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Once};
 use tempfile::TempDir;
 use test_support::{TestDb, fresh_db, unique};
 
@@ -20,6 +20,8 @@ pub struct TestApp {
     data: TempDir,
     /// The settings it started with, for starting a peer gateway.
     figment: Figment,
+    /// Where the mail goes, shared with its peers; `None` when it goes to the SMTP sink.
+    outbox: Option<Arc<Outbox>>,
 }
 
 pub struct Registered {
@@ -62,17 +64,23 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
                 std::env::var("TEST_S3_SECRET_KEY").unwrap(),
             ));
     }
-    start(customise(figment), db).await
+    let outbox = std::env::var("TEST_SMTP_URL")
+        .is_err()
+        .then(|| Arc::new(Outbox::default()));
+    start(customise(figment), db, outbox).await
 }
 
-async fn start(figment: Figment, db: Arc<TestDb>) -> TestApp {
+async fn start(figment: Figment, db: Arc<TestDb>, outbox: Option<Arc<Outbox>>) -> TestApp {
     let data = tempfile::tempdir().expect("data dir");
     let settings: Settings = figment
         .clone()
         .merge(("data_dir", data.path()))
         .extract()
         .expect("test settings");
-    let app = Application::build(settings)
+    let overrides = Overrides {
+        mailer: outbox.clone().map(|outbox| outbox as Arc<dyn user::Mailer>),
+    };
+    let app = Application::build_with(settings, overrides)
         .await
         .expect("application starts");
     let port = app.port();
@@ -86,6 +94,7 @@ async fn start(figment: Figment, db: Arc<TestDb>) -> TestApp {
         db,
         data,
         figment,
+        outbox,
     }
 }
 
@@ -98,7 +107,7 @@ impl TestApp {
         if let Ok(secret) = std::fs::read_to_string(self.data_dir().join("jwt_secret")) {
             figment = figment.merge(("jwt_secret", secret.trim().to_owned()));
         }
-        start(figment, self.db.clone()).await
+        start(figment, self.db.clone(), self.outbox.clone()).await
     }
 
     /// The settings, as `CHAT_*` variables, of a gateway process that shares this one's
@@ -167,13 +176,13 @@ impl TestApp {
             "{}",
             response.text().await.unwrap()
         );
-        mailed_code(email)
+        self.mailed_code(email)
     }
 
     /// Asks for a password-reset code and reads it from the mail, which the server sends in the
     /// background after answering: waits for a mail to that address newer than the request.
     pub async fn reset_code(&self, email: &str) -> String {
-        let before = mails_to(email);
+        let before = self.mails_to(email);
         let response = self
             .get(
                 &format!("/user/update_password/captcha?address={email}"),
@@ -184,15 +193,25 @@ impl TestApp {
             response.json::<Value>().await.unwrap(),
             json!({"sent": true})
         );
+        if let Some(outbox) = &self.outbox {
+            let mail = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                outbox.nth_to(email, before + 1),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("no reset mail to {email}"));
+            return code_in(&mail.body);
+        }
+        // The SMTP sink is another process: its maildir is looked at until the mail is there.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while mails_to(email) == before {
+        while self.mails_to(email) == before {
             assert!(
                 std::time::Instant::now() < deadline,
                 "no reset mail to {email}"
             );
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        mailed_code(email)
+        self.mailed_code(email)
     }
 
     /// Resets `user`'s password through the mailed code, which revokes their tokens.
@@ -354,52 +373,20 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-// ---- mail: from the SMTP sink's maildir in the real-services run, else from the log ----
+// ---- mail: from the SMTP sink's maildir in the real-services run, else from the outbox ----
 
-static LOG: Mutex<String> = Mutex::new(String::new());
-
-struct LogSink;
-
-impl Write for LogSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if std::env::var_os("TEST_LOG").is_some() {
-            std::io::stderr().write_all(buf)?;
-        }
-        LOG.lock().unwrap().push_str(&String::from_utf8_lossy(buf));
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Collects the mail log lines the way a newcomer reads them on the console.
+/// TEST_LOG=<filter> shows the gateway's own log lines, for debugging a test.
 fn capture_logs() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // TEST_LOG=<filter> adds the gateway's own log lines, for debugging a test.
-        let filter = match std::env::var("TEST_LOG") {
-            Ok(extra) => format!("mail=info,{extra}"),
-            Err(_) => "mail=info".to_owned(),
-        };
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(false)
-            .with_writer(|| LogSink)
-            .init();
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_test_writer()
+                .init();
+        }
     });
-}
-
-/// The newest mail line to `address` in the log.
-pub fn mail_log_line(address: &str) -> Option<String> {
-    let address = address.trim().to_lowercase();
-    let needle = format!("mail to={address} ");
-    let log = LOG.lock().unwrap();
-    log.lines()
-        .rev()
-        .find(|line| line.contains(&needle))
-        .map(str::to_owned)
 }
 
 /// The newest message to `address` in the sink's maildir (`TEST_MAILDIR`).
@@ -418,46 +405,48 @@ pub fn maildir_message(address: &str) -> Option<String> {
         .map(|(_, text)| text)
 }
 
-/// How many mails `address` has had, in the sink's maildir or in the log.
-fn mails_to(address: &str) -> usize {
-    let address = address.trim().to_lowercase();
-    match std::env::var("TEST_MAILDIR") {
-        Ok(dir) => {
-            let needle = format!("To: {address}");
-            std::fs::read_dir(std::path::Path::new(&dir).join("new"))
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-                        .filter(|text| text.contains(&needle))
-                        .count()
-                })
-                .unwrap_or(0)
+impl TestApp {
+    /// The mail this gateway sent, when it is not going to the SMTP sink.
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_deref()
+    }
+
+    /// How many mails `address` has had, in the outbox or the sink's maildir.
+    pub fn mails_to(&self, address: &str) -> usize {
+        if let Some(outbox) = &self.outbox {
+            return outbox.count_to(address);
         }
-        Err(_) => {
-            let needle = format!("mail to={address} ");
-            LOG.lock().unwrap().matches(&needle).count()
+        let needle = format!("To: {}", address.trim().to_lowercase());
+        let Ok(dir) = std::env::var("TEST_MAILDIR") else {
+            return 0;
+        };
+        std::fs::read_dir(std::path::Path::new(&dir).join("new"))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                    .filter(|text| text.contains(&needle))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// The six-digit code of the newest mail to `address`.
+    pub fn mailed_code(&self, address: &str) -> String {
+        if let Some(outbox) = &self.outbox {
+            return code_in(&outbox.newest_to(address).expect("mail in the outbox").body);
         }
+        let message = maildir_message(address).expect("mail in the sink");
+        let (_, body) = message
+            .split_once("\n\n")
+            .or_else(|| message.split_once("\r\n\r\n"))
+            .unwrap();
+        code_in(body)
     }
 }
 
-/// The six-digit code of the newest mail to `address`.
-pub fn mailed_code(address: &str) -> String {
-    let address = &address.trim().to_lowercase();
-    let body = match std::env::var("TEST_MAILDIR") {
-        Ok(_) => {
-            let message = maildir_message(address).expect("mail in the sink");
-            let (_, body) = message
-                .split_once("\n\n")
-                .or_else(|| message.split_once("\r\n\r\n"))
-                .unwrap();
-            body.to_owned()
-        }
-        Err(_) => {
-            let line = mail_log_line(address).expect("mail line in the log");
-            line.split_once("body=").unwrap().1.to_owned()
-        }
-    };
+/// The six-digit run in a mail's body.
+fn code_in(body: &str) -> String {
     body.split(|c: char| !c.is_ascii_digit())
         .find(|run| run.len() == 6)
         .expect("a six-digit code")

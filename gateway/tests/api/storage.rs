@@ -257,7 +257,7 @@ async fn the_local_store_refuses_a_larger_declared_size_an_expired_url_and_a_sec
 
     // A URL signed with the service's key but already past its expiry.
     let secret = std::fs::read_to_string(app.data_dir().join("jwt_secret")).unwrap();
-    let signer = gateway::storage::signed_url::UploadSigner::new(secret.trim().as_bytes()).unwrap();
+    let signer = storage::signed_url::UploadSigner::new(secret.trim().as_bytes()).unwrap();
     let key = grant["key"].as_str().unwrap().replace("a.txt", "b.txt");
     let expired = chrono::Utc::now().timestamp() - 1;
     let sig = signer.sign(&key, 4, "text/plain", expired).unwrap();

@@ -2,91 +2,34 @@
 //! `TEST_REDIS_URL` is set, else in-process) and an outbox standing in for the SMTP server.
 #![allow(dead_code)]
 
-use async_trait::async_trait;
-use gateway::adapters::captcha::{MemoryStore, RedisStore};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use adapters::ephemeral::{MemoryStore, RedisStore};
+use std::sync::Arc;
 
 use test_support::{TestDb, fresh_db, unique};
 use user::{
-    Captcha, CaptchaTimes, Email, EphemeralStore, LoginLimits, Mail, MailError, Mailer, NickName,
-    Password, Profile, RegisterInput, SeaUserService, UserConfig, UserService, Username,
+    Captcha, CaptchaTimes, Email, EphemeralStore, LoginLimits, NickName, Password, Profile,
+    RegisterInput, SeaUserService, UserConfig, UserService, Username,
 };
 
-/// Collects what would have been mailed; `down` makes it refuse every mail, as an SMTP server
-/// that is down would.
-#[derive(Default)]
-pub struct Outbox(
-    Mutex<Vec<Mail>>,
-    tokio::sync::Notify,
-    AtomicBool,
-    AtomicUsize,
-);
+pub use adapters::mail::Outbox;
 
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, mail: Mail) -> Result<(), MailError> {
-        let refused = self.2.load(Ordering::SeqCst);
-        if !refused {
-            self.0.lock().unwrap().push(mail);
-        }
-        self.3.fetch_add(1, Ordering::SeqCst);
-        self.1.notify_waiters();
-        match refused {
-            true => Err(MailError("the mail server is down".to_owned())),
-            false => Ok(()),
-        }
-    }
+/// The codes in the outbox's mail.
+#[allow(async_fn_in_trait)] // used in these tests only, never boxed
+pub trait Codes {
+    /// The code of the `nth` mail to `to` (counting from 1), once it has been sent.
+    async fn nth_code_for(&self, to: &str, nth: usize) -> String;
+    /// The code of the newest mail to `to`.
+    fn code_for(&self, to: &str) -> String;
 }
 
-impl Outbox {
-    pub fn set_down(&self, down: bool) {
-        self.2.store(down, Ordering::SeqCst);
+impl Codes for Outbox {
+    async fn nth_code_for(&self, to: &str, nth: usize) -> String {
+        six_digits(&self.nth_to(to, nth).await.body).expect("no code in the mail")
     }
 
-    /// Mails tried so far, sent or refused.
-    pub fn attempts(&self) -> usize {
-        self.3.load(Ordering::SeqCst)
-    }
-
-    /// Waits until `count` mails have been tried.
-    pub async fn tried(&self, count: usize) {
-        loop {
-            let tried = self.1.notified();
-            if self.attempts() >= count {
-                return;
-            }
-            tried.await;
-        }
-    }
-
-    /// The code of the `nth` mail to `to` (counting from 1), once it has been sent: for codes
-    /// mailed in the background after the request was answered.
-    pub async fn nth_code_for(&self, to: &str, nth: usize) -> String {
-        loop {
-            let sent = self.1.notified();
-            if self.count_to(to) >= nth {
-                let mails = self.0.lock().unwrap();
-                let mail = mails.iter().filter(|m| m.to == to).nth(nth - 1).unwrap();
-                return six_digits(&mail.body).expect("no code in the mail");
-            }
-            sent.await;
-        }
-    }
-
-    /// The code of the newest mail to `to`.
-    pub fn code_for(&self, to: &str) -> String {
-        let mails = self.0.lock().unwrap();
-        let mail = mails
-            .iter()
-            .rev()
-            .find(|m| m.to == to)
-            .expect("no mail to that address");
+    fn code_for(&self, to: &str) -> String {
+        let mail = self.newest_to(to).expect("no mail to that address");
         six_digits(&mail.body).expect("no code in the mail")
-    }
-
-    pub fn count_to(&self, to: &str) -> usize {
-        self.0.lock().unwrap().iter().filter(|m| m.to == to).count()
     }
 }
 

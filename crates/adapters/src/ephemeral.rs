@@ -1,4 +1,5 @@
-//! `EphemeralStore` implementations: Redis (shared by every gateway) or an in-process map.
+//! `EphemeralStore` implementations: Redis (shared by every gateway) or an in-process map (one
+//! gateway, or a test).
 use async_trait::async_trait;
 use deadpool_redis::{Pool, redis};
 use std::collections::HashMap;

@@ -2,10 +2,10 @@
 //! through a signed, expiring gateway URL that enforces the declared size and type while the
 //! body streams to disk. An object is written once: the upload lands in a temporary file and is
 //! linked into place only when complete, so a reader never sees half a file.
-use crate::storage::key::{ObjectKey, Purpose};
-use crate::storage::signed_url::{UploadGrant, UploadSigner};
-use crate::storage::upload::{Upload, essence};
-use crate::storage::{ObjectStore, PresignedPut, Served, StoreError, StoredObject};
+use crate::key::{ObjectKey, Purpose};
+use crate::signed_url::{UploadGrant, UploadSigner};
+use crate::upload::{Upload, essence};
+use crate::{ObjectStore, PresignedPut, Served, StoreError, StoredObject};
 use async_trait::async_trait;
 use futures_util::{Stream, StreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};

@@ -7,14 +7,14 @@
 //! - what an upload left without finishing (the local store after a crash; an S3 upload is
 //!   all or nothing).
 use crate::metrics::Metrics;
-use crate::storage::key::{ObjectKey, Purpose};
-use crate::storage::{ObjectStore, StoreError, StoredObject};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use storage::key::{ObjectKey, Purpose};
+use storage::{ObjectStore, StoreError, StoredObject, ago};
+use tokio_util::sync::CancellationToken;
 use user::EphemeralStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,14 +39,6 @@ pub struct Sweep {
     pub metrics: Metrics,
 }
 
-/// `span` before `time`; the beginning of time when that is further back than can be told.
-pub(super) fn ago(time: DateTime<Utc>, span: Duration) -> DateTime<Utc> {
-    chrono::Duration::from_std(span)
-        .ok()
-        .and_then(|span| time.checked_sub_signed(span))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
 /// Most uploads a sweep removes when it found none of the judged ones in use: more than this
 /// looks like fresh times on an old store (a restored backup, a copied bucket) or the wrong
 /// database, not like disuse, so nothing is removed and the log says why.
@@ -68,7 +60,7 @@ fn plausible(kind: &str, unused: Vec<StoredObject>, judged: usize) -> Vec<Stored
 
 impl Sweep {
     /// Sweeps every `every` (not at once) until `shutdown`; an `every` of zero never sweeps.
-    pub fn start(self, mut shutdown: watch::Receiver<bool>) {
+    pub fn start(self, shutdown: CancellationToken) {
         if self.every.is_zero() {
             return;
         }
@@ -79,7 +71,7 @@ impl Sweep {
             loop {
                 tokio::select! {
                     _ = ticks.tick() => {}
-                    _ = shutdown.changed() => return,
+                    () = shutdown.cancelled() => return,
                 }
                 match self.take_turn().await {
                     Ok(Some(removed)) if removed > 0 => {
@@ -209,15 +201,5 @@ mod tests {
         assert!(plausible("attachment", objects(101), 101).is_empty());
         assert_eq!(plausible("attachment", objects(101), 102).len(), 101);
         assert_eq!(plausible("avatar", objects(100), 100).len(), 100);
-    }
-
-    #[test]
-    fn a_grace_too_long_to_tell_means_nothing_is_of_age() {
-        assert_eq!(ago(Utc::now(), Duration::MAX), DateTime::<Utc>::MIN_UTC);
-        let now = Utc::now();
-        assert_eq!(
-            ago(now, Duration::from_secs(60)),
-            now - chrono::Duration::seconds(60)
-        );
     }
 }

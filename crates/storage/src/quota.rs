@@ -4,24 +4,30 @@
 //! An upload finished within that window is in both; it is counted once (the larger of the
 //! two), which never undercounts what is stored or on its way (but for what was stored in the
 //! minute before the window, which is allowed for the store's clock).
-use crate::error::ApiError;
-use crate::storage::Storage;
-use crate::storage::key::Purpose;
-use crate::storage::sweep::ago;
-use actix_web::http::StatusCode;
+use crate::key::Purpose;
+use crate::{Storage, StoreError, ago};
 use chrono::Utc;
 use std::time::Duration;
 use user::UserId;
 
-const MIB: u64 = 1024 * 1024;
-
 /// How far the store's clock may be from ours.
 const CLOCK_SLACK: Duration = Duration::from_secs(60);
 
+/// Why an upload was not reserved.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaError {
+    /// `in_use` bytes are stored or being uploaded; with this upload they would pass `quota`.
+    #[error("the upload quota of {quota} bytes would be passed ({in_use} in use)")]
+    Exceeded { quota: u64, in_use: u64 },
+    #[error("key store: {0}")]
+    KeyStore(#[from] user::StoreError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 impl Storage {
-    /// Reserves `size` bytes of `owner`'s quota for an upload, or refuses it with 413
-    /// `quota_exceeded`.
-    pub async fn reserve(&self, owner: UserId, size: u64) -> Result<(), ApiError> {
+    /// Reserves `size` bytes of `owner`'s quota for an upload, or says why not.
+    pub async fn reserve(&self, owner: UserId, size: u64) -> Result<(), QuotaError> {
         let quota = self.quota_bytes;
         if quota == 0 {
             return Ok(());
@@ -29,14 +35,8 @@ impl Storage {
         let key = format!("upload-reserved:{}", owner.0);
         let window = Duration::from_secs(u64::from(self.upload_ttl_secs));
         let amount = i64::try_from(size).unwrap_or(i64::MAX);
-        let unavailable =
-            |err: user::StoreError| ApiError::unavailable("store_unavailable", "key store", &err);
-        let reserved = self
-            .reservations
-            .add(&key, amount, window)
-            .await
-            .map_err(unavailable)?;
-        let left = self.reservations.ttl(&key).await.map_err(unavailable)?;
+        let reserved = self.reservations.add(&key, amount, window).await?;
+        let left = self.reservations.ttl(&key).await?;
         let elapsed = window.saturating_sub(left.unwrap_or(window));
         // A minute of slack: S3 keeps its own clock, some servers to the second.
         let elapsed = elapsed + CLOCK_SLACK;
@@ -57,20 +57,10 @@ impl Storage {
             return Ok(());
         }
         // Handed back, so a refused request does not count against the next one.
-        self.reservations
-            .add(&key, -amount, window)
-            .await
-            .map_err(unavailable)?;
-        let in_use = used.saturating_sub(size);
-        Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "quota_exceeded",
-            format!(
-                "Each user may store {} MiB; {} MiB are stored or being uploaded, so this file \
-                 does not fit",
-                quota.div_ceil(MIB),
-                in_use.div_ceil(MIB),
-            ),
-        ))
+        self.reservations.add(&key, -amount, window).await?;
+        Err(QuotaError::Exceeded {
+            quota,
+            in_use: used.saturating_sub(size),
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! What a client declares before uploading: name, type, size and purpose, checked against the
 //! limits of that purpose.
-use crate::storage::key::{ObjectKey, Purpose};
+use crate::key::{ObjectKey, Purpose};
 use user::{FieldErrors, UserId};
 
 /// Images a browser shows inline; everything else is served as a download. SVG is left out on

@@ -1,6 +1,6 @@
 //! The local store's upload URLs: an HMAC-SHA256 over the key, the declared size and type and
 //! the expiry, so nobody can change what an URL allows or how long it lives.
-use crate::storage::StoreError;
+use crate::StoreError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

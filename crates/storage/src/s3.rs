@@ -1,9 +1,9 @@
 //! S3/MinIO through rust-s3, path style. Uploads go straight to S3 with a presigned PUT whose
 //! signature covers the Content-Type and Content-Length, so S3 itself refuses other bytes than
 //! declared. Downloads are redirects to a short-lived presigned GET.
-use crate::storage::key::{ObjectKey, Purpose};
-use crate::storage::upload::{Upload, is_inline_image};
-use crate::storage::{ObjectStore, PresignedPut, Served, StoreError, StoredObject, disposition};
+use crate::key::{ObjectKey, Purpose};
+use crate::upload::{Upload, is_inline_image};
+use crate::{ObjectStore, PresignedPut, Served, StoreError, StoredObject, disposition};
 use async_trait::async_trait;
 use s3::creds::Credentials;
 use s3::error::S3Error;

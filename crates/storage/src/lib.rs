@@ -1,12 +1,18 @@
-//! Object storage for avatars and attachments: one trait, two stores. S3/MinIO when
-//! `s3_endpoint` is set; otherwise a local-disk store whose upload URLs are signed gateway routes.
+//! Object storage for avatars and attachments: one trait, two stores. S3/MinIO when an endpoint
+//! is configured; otherwise a local-disk store whose upload URLs are signed gateway routes. Keys
+//! say what an object is and whose (`key`), uploads are checked before they are signed
+//! (`upload`), and each user's bytes are counted against a quota (`quota`).
+#![forbid(unsafe_code)]
+
+mod age;
 pub mod key;
 pub mod local;
 pub mod quota;
 pub mod s3;
 pub mod signed_url;
-pub mod sweep;
 pub mod upload;
+
+pub use age::ago;
 
 use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
@@ -138,44 +144,36 @@ pub struct Storage {
     pub reservations: std::sync::Arc<dyn user::EphemeralStore>,
 }
 
+/// Where objects go, as the settings' storage section says.
+pub enum Backend {
+    /// S3 or MinIO; `public_endpoint` is the address browsers reach, when it differs.
+    S3(s3::S3Config),
+    /// Files under this directory, uploaded through the gateway's signed routes.
+    Local(PathBuf),
+}
+
+/// The storage section of the settings (no `Debug`: it holds the S3 secret).
+pub struct StorageConfig {
+    pub backend: Backend,
+    pub limits: upload::UploadLimits,
+    /// How long an upload URL stays valid, in seconds (1 s to 7 days).
+    pub upload_ttl_secs: u32,
+    /// Bytes one user may store; 0 for no quota.
+    pub quota_bytes: u64,
+}
+
 impl Storage {
-    /// S3 when `s3_endpoint` is set, else the local store under `storage_dir`; `secret` signs
+    /// Opens the configured store; `public_url` is the gateway's own address and `secret` signs
     /// the local store's upload URLs.
     pub async fn open(
-        settings: &crate::settings::Settings,
+        config: StorageConfig,
         public_url: &str,
         secret: &[u8],
         reservations: std::sync::Arc<dyn user::EphemeralStore>,
     ) -> Result<Self, StoreError> {
-        let (store, local): (std::sync::Arc<dyn ObjectStore>, _) = match &settings.s3_endpoint {
-            Some(endpoint) => {
-                let key = |secret: &Option<crate::settings::Secret>, name: &str| {
-                    secret
-                        .as_ref()
-                        .map(|s| s.expose().to_owned())
-                        .ok_or_else(|| {
-                            StoreError::Backend(format!(
-                                "CHAT_S3_ENDPOINT is set but {name} is not"
-                            ))
-                        })
-                };
-                let store = s3::S3Store::open(s3::S3Config {
-                    endpoint: endpoint.clone(),
-                    public_endpoint: settings.s3_public_endpoint.clone(),
-                    bucket: settings.s3_bucket.clone(),
-                    region: settings.s3_region.clone(),
-                    access_key: key(&settings.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
-                    secret_key: key(&settings.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
-                    download_ttl_secs: settings.download_url_ttl_secs.max(1),
-                })
-                .await?;
-                (std::sync::Arc::new(store), None)
-            }
-            None => {
-                let root = settings
-                    .storage_dir
-                    .clone()
-                    .unwrap_or_else(|| settings.data_dir.join("objects"));
+        let (store, local): (std::sync::Arc<dyn ObjectStore>, _) = match config.backend {
+            Backend::S3(s3) => (std::sync::Arc::new(s3::S3Store::open(s3).await?), None),
+            Backend::Local(root) => {
                 let store = std::sync::Arc::new(local::LocalStore::open(root, public_url, secret)?);
                 (store.clone(), Some(store))
             }
@@ -183,12 +181,9 @@ impl Storage {
         Ok(Self {
             store,
             local,
-            limits: upload::UploadLimits {
-                avatar_max_bytes: settings.avatar_max_bytes,
-                attachment_max_bytes: settings.attachment_max_bytes,
-            },
-            upload_ttl_secs: settings.upload_url_ttl_secs.clamp(1, 7 * 24 * 3600),
-            quota_bytes: settings.upload_quota_bytes,
+            limits: config.limits,
+            upload_ttl_secs: config.upload_ttl_secs,
+            quota_bytes: config.quota_bytes,
             reservations,
         })
     }
