@@ -86,6 +86,12 @@ pub async fn empty_db() -> Result<TestDb, DbErr> {
 async fn create_server_database(server: &str) -> Result<(String, String), DbErr> {
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(server).await?;
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    SWEPT.call_once(|| first = true);
+    if first {
+        drop_stale_databases(&admin).await?;
+    }
     admin
         .execute_unprepared(&format!(
             "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
@@ -97,6 +103,26 @@ async fn create_server_database(server: &str) -> Result<(String, String), DbErr>
         .map(|(base, _)| base)
         .ok_or_else(|| DbErr::Custom(format!("TEST_DATABASE_URL has no database: {server}")))?;
     Ok((format!("{base}/{name}"), name))
+}
+
+/// Drops the test databases of runs that ended more than an hour ago: a drop started as a test
+/// binary exits can be cut short with it.
+async fn drop_stale_databases(admin: &DatabaseConnection) -> Result<(), DbErr> {
+    let stale = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT table_schema AS name FROM information_schema.tables \
+             WHERE table_schema LIKE 'test\\_%' GROUP BY table_schema \
+             HAVING MAX(create_time) < NOW() - INTERVAL 1 HOUR",
+        ))
+        .await?;
+    for row in stale {
+        let name: String = row.try_get("", "name")?;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// A unique suffix for names in one test, so tests never collide on shared servers.
