@@ -20,5 +20,6 @@ pub mod state;
 pub mod telemetry;
 pub mod tokens;
 pub mod upload_sweep;
+pub mod use_cases;
 pub mod web;
 pub mod ws;

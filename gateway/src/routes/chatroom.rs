@@ -4,8 +4,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::routes::room_create::{add_room, create_group, create_one_to_one};
-use crate::routes::{Left, chat, detached, filter_and_page, page_of, required_id};
+use crate::routes::{Left, chat, filter_and_page, page_of, required_id};
 use crate::state::AppState;
+use crate::use_cases;
 use ::chat::RoomListItem;
 use ::chatroom::RoomInfo;
 use ::user::{FieldErrors, Page, UserId, UserSummary, Username};
@@ -162,13 +163,7 @@ async fn invite(
     let mut errors = FieldErrors::new();
     let username = errors.required("username", username, Username::parse);
     let username = errors.done(username)?;
-    let worker = state.into_inner();
-    let info = detached(async move {
-        let (info, added) = worker.chatrooms.invite(auth.id, room, &username).await?;
-        worker.publish_members_added(room, &[added], added).await;
-        Ok(info)
-    })
-    .await?;
+    let info = use_cases::invite(state.into_inner(), auth.id, room, username).await?;
     Ok(web::Json(info))
 }
 
@@ -213,13 +208,7 @@ async fn leave(
     room: Option<&str>,
 ) -> Result<web::Json<Left>, ApiError> {
     let room = required_id("id", room)?;
-    let worker = state.into_inner();
-    detached(async move {
-        worker.chatrooms.exit(auth.id, room).await?;
-        worker.publish_member_left(room, auth.id).await;
-        Ok(())
-    })
-    .await?;
+    use_cases::leave_room(state.into_inner(), auth.id, room).await?;
     Ok(web::Json(Left { left: true }))
 }
 

@@ -1,8 +1,9 @@
 //! `/friend_request`: list requests, agree or reject one (GET or POST; id in query or path).
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::{detached, page_of, required_id};
+use crate::routes::{page_of, required_id};
 use crate::state::AppState;
+use crate::use_cases;
 use actix_web::web;
 use friend_request::{FriendRequestLists, FriendRequestView};
 use serde::Deserialize;
@@ -84,15 +85,7 @@ async fn agree(
     auth: AuthUser,
     id: i64,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let worker = state.into_inner();
-    let view = detached(async move {
-        let view = worker.friend_requests.agree(auth.id, id).await?;
-        worker
-            .publish_friends_added(&view.from_user, &view.to_user)
-            .await;
-        Ok(view)
-    })
-    .await?;
+    let view = use_cases::agree_friend_request(state.into_inner(), auth.id, id).await?;
     Ok(web::Json(view))
 }
 

@@ -3,9 +3,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
-use crate::routes::{Deleted, detached, filter_and_page, required_id};
+use crate::routes::{Deleted, filter_and_page, required_id};
 use crate::state::AppState;
-use crate::ws::protocol::ServerFrame;
+use crate::use_cases;
 use actix_web::{HttpResponse, web};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use serde::Deserialize;
@@ -49,30 +49,9 @@ pub async fn add_friend(
     let reason = errors.optional("reason", body.0.reason.as_deref(), Reason::parse);
     let username = errors.done(username)?;
     let reason = reason.unwrap_or_else(Reason::empty);
-    let worker = state.into_inner();
     // The other person's sockets hear of it at once (API.md §7).
-    let outcome = detached(async move {
-        let outcome = worker
-            .friend_requests
-            .send(auth.id, &username, reason)
-            .await?;
-        match &outcome {
-            SendOutcome::Sent(request) => {
-                let frame = ServerFrame::FriendRequest {
-                    request: request.clone(),
-                };
-                let addressee = UserId(request.to_user.id);
-                worker.publish_to_users(&[addressee], &frame).await;
-            }
-            SendOutcome::AgreedTheirs(request) => {
-                worker
-                    .publish_friends_added(&request.from_user, &request.to_user)
-                    .await;
-            }
-        }
-        Ok(outcome)
-    })
-    .await?;
+    let outcome =
+        use_cases::request_friendship(state.into_inner(), auth.id, username, reason).await?;
     Ok(match outcome {
         SendOutcome::Sent(request) => HttpResponse::Created().json(request),
         SendOutcome::AgreedTheirs(request) => HttpResponse::Ok().json(request),
@@ -146,16 +125,7 @@ async fn remove(
     friend_id: Option<&str>,
 ) -> Result<web::Json<Deleted>, ApiError> {
     let friend = UserId(required_id("friendId", friend_id)?);
-    let worker = state.into_inner();
-    detached(async move {
-        worker.friendships.remove(auth.id, friend).await?;
-        // Both people's sockets hear of it, each naming the other (API.md §7).
-        for (to, other) in [(auth.id, friend), (friend, auth.id)] {
-            let frame = ServerFrame::FriendRemoved { user_id: other.0 };
-            worker.publish_to_users(&[to], &frame).await;
-        }
-        Ok(())
-    })
-    .await?;
+    // Both people's sockets hear of it, each naming the other (API.md §7).
+    use_cases::remove_friend(state.into_inner(), auth.id, friend).await?;
     Ok(web::Json(Deleted { deleted: true }))
 }

@@ -54,16 +54,6 @@ pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::validation(vec![FieldError::new(field, message)])
 }
 
-/// Runs a change and its publication to the end in a task of its own: actix drops a handler's
-/// future when the client hangs up, which must not happen between a commit and its delivery.
-pub async fn detached<T: 'static>(
-    work: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
-) -> Result<T, ApiError> {
-    actix_web::rt::spawn(work)
-        .await
-        .map_err(|err| ApiError::internal(&err))?
-}
-
 /// `?page=&pageSize=` as a validated page, or a 400 naming them.
 pub fn page_of(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest, ApiError> {
     Ok(PageRequest::parse(page, page_size)?)

@@ -3,8 +3,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::limits::Limit;
-use crate::routes::{detached, invalid};
+use crate::routes::invalid;
 use crate::state::AppState;
+use crate::use_cases;
 use ::chatroom::{GroupName, InitialMembers, RoomInfo};
 use ::user::{FieldErrors, UserId};
 use actix_web::{HttpResponse, web};
@@ -44,10 +45,8 @@ async fn create_direct(
         .limits
         .check(Limit::RoomCreate, &auth.id.0.to_string())
         .await?;
-    let (room, created) = state.chatrooms.create_direct(auth.id, friend).await?;
-    if created {
-        announce(state, room.id, vec![auth.id, friend], auth.id).await?;
-    }
+    let (room, created) =
+        use_cases::open_direct_room(state.clone().into_inner(), auth.id, friend).await?;
     Ok(if created {
         HttpResponse::Created()
     } else {
@@ -71,27 +70,8 @@ async fn create_named_group(
         .limits
         .check(Limit::RoomCreate, &auth.id.0.to_string())
         .await?;
-    let everyone = members.with_owner(auth.id);
-    let room = state.chatrooms.create_group(auth.id, name, members).await?;
-    announce(state, room.id, everyone, auth.id).await?;
+    let room = use_cases::create_group(state.clone().into_inner(), auth.id, name, members).await?;
     Ok(HttpResponse::Created().json(room))
-}
-
-/// Tells the new room's members' open sockets about it (they join it and their clients list it
-/// at once), to the end even if the creator hangs up.
-/// One event for the whole room, naming the creator.
-async fn announce(
-    state: &web::Data<AppState>,
-    room: i64,
-    members: Vec<UserId>,
-    creator: UserId,
-) -> Result<(), ApiError> {
-    let worker = state.clone().into_inner();
-    detached(async move {
-        worker.publish_members_added(room, &members, creator).await;
-        Ok(())
-    })
-    .await
 }
 
 /// Creates a direct room with a friend (idempotent: 200 with the existing room) or a group.

@@ -3,8 +3,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, client_address};
 use crate::limits::Limit;
-use crate::routes::{Sent, Updated, detached};
+use crate::routes::{Sent, Updated};
 use crate::state::AppState;
+use crate::use_cases;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use user::{
@@ -336,15 +337,9 @@ pub async fn update_password(
     body: JsonBody<UpdatePasswordRequest>,
 ) -> Result<web::Json<Updated>, ApiError> {
     let input = body.0.try_into()?;
-    let worker = state.into_inner();
     // Every earlier token is revoked: open sockets close on every gateway, not at their expiry.
-    detached(async move {
-        let user = worker.users.reset_password(input).await?;
-        let revoked = crate::ws::bus::BusEvent::Revoked { user: user.0 };
-        worker.bus.publish(revoked).await;
-        Ok(web::Json(Updated { updated: true }))
-    })
-    .await
+    use_cases::reset_password(state.into_inner(), input).await?;
+    Ok(web::Json(Updated { updated: true }))
 }
 
 #[derive(Deserialize, IntoParams)]
