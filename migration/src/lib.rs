@@ -13,6 +13,7 @@ mod m20261126_000005_create_user_chatroom;
 mod m20261126_000006_create_chat_history;
 mod m20261126_000007_create_favorite;
 mod m20261127_000008_chatroom_last_message;
+mod m20261127_000009_invariants;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_create_chat_history::Migration),
             Box::new(m20261126_000007_create_favorite::Migration),
             Box::new(m20261127_000008_chatroom_last_message::Migration),
+            Box::new(m20261127_000009_invariants::Migration),
         ]
     }
 }

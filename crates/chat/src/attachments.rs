@@ -17,7 +17,7 @@ pub async fn attachment_urls_since(
     let Some(first) = first_id_at(conn, since).await? else {
         return Ok(Vec::new());
     };
-    let kinds = [MessageKind::Image.to_db(), MessageKind::File.to_db()];
+    let kinds = [MessageKind::Image, MessageKind::File];
     Messages::find()
         .filter(Column::Id.gte(first))
         .filter(Column::Kind.is_in(kinds))

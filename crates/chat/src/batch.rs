@@ -134,7 +134,7 @@ async fn insert_rows(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> R
         chatroom_id: Set(message.chatroom_id),
         seq: Set(message.seq),
         sender_id: Set(message.sender.id),
-        kind: Set(message.kind.to_db()),
+        kind: Set(message.kind),
         content: Set(message.content.clone()),
         client_id: Set(message.client_id.clone()),
         create_time: Set(message.create_time),

@@ -1,4 +1,5 @@
 //! The `chat_history` table.
+use crate::message::MessageKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,9 +11,8 @@ pub struct Model {
     /// The message's place in its room, assigned in the insert transaction.
     pub seq: i64,
     pub sender_id: i64,
-    /// 0 text, 1 image, 2 file.
     #[sea_orm(column_name = "type")]
-    pub kind: i16,
+    pub kind: MessageKind,
     #[sea_orm(column_type = "Text")]
     pub content: String,
     pub client_id: String,

@@ -1,33 +1,24 @@
 //! A stored message and its kind: the shape every module shows messages in.
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use user::UserSummary;
 use utoipa::ToSchema;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// What a message holds. Stored as 0, 1, 2 (`chat_history.type`); any other stored value is an
+/// error when read, never taken for text (and the database refuses it, migration 9).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "i16", db_type = "SmallInteger")]
 pub enum MessageKind {
+    #[sea_orm(num_value = 0)]
     Text,
+    #[sea_orm(num_value = 1)]
     Image,
+    #[sea_orm(num_value = 2)]
     File,
-}
-
-impl MessageKind {
-    pub fn to_db(self) -> i16 {
-        match self {
-            MessageKind::Text => 0,
-            MessageKind::Image => 1,
-            MessageKind::File => 2,
-        }
-    }
-
-    pub fn from_db(raw: i16) -> Self {
-        match raw {
-            1 => MessageKind::Image,
-            2 => MessageKind::File,
-            _ => MessageKind::Text,
-        }
-    }
 }
 
 /// A stored message: its place in the room (`seq`) and its sender as others see them.

@@ -21,7 +21,7 @@ struct MessageRow {
     id: i64,
     chatroom_id: i64,
     seq: i64,
-    kind: i16,
+    kind: MessageKind,
     content: String,
     client_id: String,
     create_time: DateTime<Utc>,
@@ -37,7 +37,7 @@ impl From<MessageRow> for ChatMessage {
             id: row.id,
             chatroom_id: row.chatroom_id,
             seq: row.seq,
-            kind: MessageKind::from_db(row.kind),
+            kind: row.kind,
             content: row.content,
             create_time: row.create_time,
             sender: UserSummary {

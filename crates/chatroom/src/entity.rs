@@ -9,9 +9,8 @@ pub mod chatroom {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub name: String,
-        /// `direct` or `group`.
         #[sea_orm(column_name = "type")]
-        pub kind: String,
+        pub kind: crate::types::RoomKind,
         pub owner_id: Option<i64>,
         pub last_seq: i64,
         /// The newest message's id, set with `last_seq`; `None` before the first message.

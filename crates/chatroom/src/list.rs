@@ -39,7 +39,7 @@ pub struct RoomEntry {
 #[derive(FromQueryResult)]
 struct EntryRow {
     id: i64,
-    kind: String,
+    kind: RoomKind,
     name: String,
     user_count: i64,
     last_seq: i64,
@@ -130,7 +130,7 @@ pub async fn room_page(
             peer: row.peer(),
             id: row.id,
             name: row.name,
-            kind: RoomKind::from_db(&row.kind),
+            kind: row.kind,
             user_count: u64::try_from(row.user_count).unwrap_or(0),
             last_seq: row.last_seq,
             last_read_seq: row.last_read_seq,

@@ -25,7 +25,7 @@ pub(crate) async fn room_info(
     let members =
         user_chatroom::Entity::find().filter(user_chatroom::Column::ChatroomId.eq(room.id));
     let user_count = members.clone().count(conn).await?;
-    let kind = RoomKind::from_db(&room.kind);
+    let kind = room.kind;
     let name = match kind {
         RoomKind::Group => room.name,
         RoomKind::Direct => {
@@ -62,7 +62,7 @@ pub(crate) fn new_room(
     let now = user::time::now();
     chatroom::ActiveModel {
         name: Set(name.to_owned()),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         owner_id: Set(owner.map(|o| o.0)),
         last_seq: Set(0),
         direct_key: Set(key),

@@ -177,7 +177,7 @@ impl ChatroomService for SeaChatroomService {
         let txn = self.db.begin().await?;
         // Locked: the new member's read marker is the room's seq at this moment, exactly.
         let room = require_member_locked(&txn, me, room).await?;
-        if RoomKind::from_db(&room.kind) == RoomKind::Direct {
+        if room.kind == RoomKind::Direct {
             return Err(ChatroomError::DirectRoom);
         }
         let target = Users::find()
@@ -203,7 +203,7 @@ impl ChatroomService for SeaChatroomService {
         let txn = self.db.begin().await?;
         // Locked first (as senders do): two leaving owners cannot pick each other as heir.
         let room = require_member_locked(&txn, me, room).await?;
-        if RoomKind::from_db(&room.kind) == RoomKind::Direct {
+        if room.kind == RoomKind::Direct {
             return Err(ChatroomError::DirectRoom);
         }
         user_chatroom::Entity::delete_by_id((me.0, room.id))

@@ -1,13 +1,21 @@
 //! Room shapes.
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter, StringLen};
 use serde::{Deserialize, Serialize};
 use user::UserId;
 use utoipa::ToSchema;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Stored as `direct` or `group` (`chatroom.type`); any other stored value is an error when
+/// read, never taken for a group (and the database refuses it, migration 9).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum RoomKind {
+    #[sea_orm(string_value = "direct")]
     Direct,
+    #[sea_orm(string_value = "group")]
     Group,
 }
 
@@ -16,14 +24,6 @@ impl RoomKind {
         match self {
             RoomKind::Direct => "direct",
             RoomKind::Group => "group",
-        }
-    }
-
-    pub fn from_db(raw: &str) -> Self {
-        if raw == "direct" {
-            RoomKind::Direct
-        } else {
-            RoomKind::Group
         }
     }
 }

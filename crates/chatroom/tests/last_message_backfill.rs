@@ -20,7 +20,7 @@ async fn rooms_that_had_messages_get_their_newest_one() {
     let now = user::time::now();
     let room = |seq: i64| chatroom::ActiveModel {
         name: Set("g".to_owned()),
-        kind: Set("group".to_owned()),
+        kind: Set(::chatroom::RoomKind::Group),
         owner_id: Set(Some(sender.id)),
         last_seq: Set(seq),
         create_time: Set(now),

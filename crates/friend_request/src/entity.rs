@@ -9,8 +9,7 @@ pub struct Model {
     pub from_user_id: i64,
     pub to_user_id: i64,
     pub reason: String,
-    /// 0 pending, 1 agreed, 2 rejected.
-    pub status: i16,
+    pub status: crate::types::RequestStatus,
     /// `"from:to"` while pending, `None` once decided: unique, so one pending request per pair.
     pub pending_key: Option<String>,
     pub create_time: DateTimeUtc,

@@ -5,9 +5,9 @@ use crate::types::{FriendRequestLists, FriendRequestView, Reason, RequestStatus,
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, SqlErr,
-    TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Set, SqlErr, TransactionTrait,
 };
 use std::collections::HashMap;
 use user::entity::{Column as UserColumn, Entity as Users};
@@ -69,7 +69,7 @@ impl SeaFriendRequestService {
             from_user_id: Set(from.0),
             to_user_id: Set(to.0),
             reason: Set(reason.as_str().to_owned()),
-            status: Set(RequestStatus::Pending as i16),
+            status: Set(RequestStatus::Pending),
             pending_key: Set(Some(key)),
             create_time: Set(now),
             update_time: Set(now),
@@ -123,16 +123,16 @@ async fn decide(
     request: Model,
     status: RequestStatus,
 ) -> Result<Model, FriendRequestError> {
-    if request.status != RequestStatus::Pending as i16 {
+    if request.status != RequestStatus::Pending {
         return Err(FriendRequestError::AlreadyDecided);
     }
     let now = user::time::now();
     let updated = Requests::update_many()
-        .col_expr(Column::Status, Expr::value(status as i16))
+        .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::PendingKey, Expr::value(Option::<String>::None))
         .col_expr(Column::UpdateTime, Expr::value(now))
         .filter(Column::Id.eq(request.id))
-        .filter(Column::Status.eq(RequestStatus::Pending as i16))
+        .filter(Column::Status.eq(RequestStatus::Pending))
         .exec(txn)
         .await?;
     if updated.rows_affected == 0 {
@@ -143,7 +143,7 @@ async fn decide(
         friendship::befriend(txn, from, to).await?;
     }
     Ok(Model {
-        status: status as i16,
+        status,
         pending_key: None,
         update_time: now,
         ..request
@@ -177,7 +177,7 @@ async fn views(
                 from_user: person(request.from_user_id)?,
                 to_user: person(request.to_user_id)?,
                 reason: request.reason,
-                status: request.status,
+                status: request.status.to_value(),
                 create_time: request.create_time,
             })
         })

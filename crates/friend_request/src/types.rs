@@ -1,5 +1,6 @@
 //! Inputs and shapes of friend requests.
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter};
 use serde::Serialize;
 use user::{PageRequest, UserSummary};
 use utoipa::ToSchema;
@@ -22,11 +23,17 @@ impl Reason {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Stored as 0, 1, 2 (`friend_request.status`), shown as those numbers; any other stored value
+/// is an error when read (and the database refuses it, migration 9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "i16", db_type = "SmallInteger")]
 pub enum RequestStatus {
-    Pending = 0,
-    Agreed = 1,
-    Rejected = 2,
+    #[sea_orm(num_value = 0)]
+    Pending,
+    #[sea_orm(num_value = 1)]
+    Agreed,
+    #[sea_orm(num_value = 2)]
+    Rejected,
 }
 
 /// A request as the API shows it: both people as `UserSummary`, `status` 0 pending,
