@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { crc32, deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +100,25 @@ function startGateway(port) {
       throw new Error(`no code mailed to ${address}`);
     },
   };
+}
+
+/** A plain PNG of the given size (a photo-sized image, taller than the view's bottom slack). */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x5a)]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
 const step = (text) => console.log(`· ${text}`);
@@ -218,6 +238,21 @@ async function sees(person, text) {
   await person.page.getByTestId('message-text').filter({ hasText: text }).first().waitFor({ timeout: TIMEOUT });
 }
 
+/** `count` messages "<text> 1".."<text> N" into the room the person has open, over HTTP. */
+async function postMany(person, count, text) {
+  const room = Number(person.page.url().match(/\/chats\/(\d+)/)[1]);
+  await person.page.evaluate(async ({ room, count, text }) => {
+    for (let i = 1; i <= count; i += 1) {
+      const response = await fetch(`/chatroom/${room}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('chat.token')}` },
+        body: JSON.stringify({ clientId: `${text.replace(/\W/g, '')}-${i}`, type: 'text', content: `${text} ${i}` }),
+      });
+      if (!response.ok) throw new Error(`send ${i}: ${response.status}`);
+    }
+  }, { room, count, text });
+}
+
 /** Exactly one copy of a message in the conversation, and nothing of it still pending. */
 async function seesOnce(person, text) {
   await sees(person, text);
@@ -316,11 +351,27 @@ async function main() {
     step("a direct chat shows the friend's picture in the list and the header");
     await openRoom(alice, 'Bob');
 
-    await alice.page.locator('input[type="file"]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: PNG });
-    const image = bob.page.locator('[data-testid="message"] img').first();
+    // Images arrive slowly (as from S3 over a real network): the view must wait for them.
+    const slowImages = async (route) => {
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 400));
+      await route.continue();
+    };
+    await bob.page.route('**/storage/object/attachment/**', slowImages);
+    await postMany(alice, 12, 'Filler');
+    await sees(bob, 'Filler 12');
+    await alice.page.locator('input[type="file"]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png(300, 200) });
+    const image = bob.page.locator('[data-testid="message"] .ant-image-img').first();
     await image.waitFor({ timeout: TIMEOUT });
-    await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 16, await image.elementHandle());
+    await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 300, await image.elementHandle());
     step('an image uploaded by one is seen by the other');
+    const slack = () => bob.page.getByTestId('messages').evaluate((box) => box.scrollHeight - box.scrollTop - box.clientHeight);
+    if ((await slack()) > 2) throw new Error(`the view is ${await slack()} px short of the bottom after the image loaded`);
+    await bob.page.reload();
+    await image.waitFor();
+    await bob.page.waitForFunction((img) => img.complete && img.naturalWidth === 300, await image.elementHandle());
+    if ((await slack()) > 2) throw new Error(`opened ${await slack()} px short of the bottom (newest is an image)`);
+    await bob.page.unroute('**/storage/object/attachment/**', slowImages);
+    step('the view stays at the bottom as an image loads, new or on opening');
     await shot(alice.page, 'chat');
 
     const aliceMessage = bob.page.locator('[data-testid="message"]').filter({ hasText: 'Hello Bob!' });
@@ -379,17 +430,7 @@ async function main() {
     step('a group of three chats');
 
     await bob.page.getByTestId('nav-favorites').click();
-    const trio = Number(carol.page.url().match(/\/chats\/(\d+)/)[1]);
-    await carol.page.evaluate(async (room) => {
-      for (let i = 1; i <= 40; i += 1) {
-        const response = await fetch(`/chatroom/${room}/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('chat.token')}` },
-          body: JSON.stringify({ clientId: `batch-${i}`, type: 'text', content: `Batch message ${i}` }),
-        });
-        if (!response.ok) throw new Error(`send ${i}: ${response.status}`);
-      }
-    }, trio);
+    await postMany(carol, 40, 'Batch message');
     await bob.page.getByTestId('badge-chats').filter({ hasText: '40' }).waitFor();
     await openRoom(bob, 'Trio');
     const divider = bob.page.getByTestId('unread-divider');

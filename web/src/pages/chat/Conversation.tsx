@@ -44,6 +44,8 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
   const [away, setAway] = useState(false);
   const [newBelow, setNewBelow] = useState(0);
   const unreadAtOpen = useRef(listed?.unreadCount ?? 0);
+  /** Everything up to this seq was read before the room was opened. */
+  const readBefore = useRef(0);
   const [info, setInfo] = useState<RoomInfo | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [hasMore, setHasMore] = useState(false);
@@ -84,7 +86,9 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
     ])
       .then(([room, history]) => {
         setInfo(room);
-        const divider = history.at ? null : firstUnread(history.items, unreadAtOpen.current, me?.id);
+        const unreadFrom = firstUnread(history.items, unreadAtOpen.current, me?.id);
+        readBefore.current = unreadFrom !== null ? unreadFrom - 1 : (history.items.at(-1)?.seq ?? 0);
+        const divider = history.at ? null : unreadFrom;
         if (history.at) {
           focus.current = { selector: `[data-seq="${history.at}"]`, block: 'center' };
           atBottom.current = false;
@@ -153,7 +157,7 @@ export function Conversation({ roomId, at, listed, onBack, onRead, onLeft }: {
     return () => box.removeEventListener('load', onLoad, true);
   }, [state]);
 
-  const markSeen = useSeen(roomId, scroller, messages, onRead);
+  const markSeen = useSeen(roomId, scroller, messages, readBefore, onRead);
 
   const loadOlder = useCallback(async () => {
     const first = messages[0];

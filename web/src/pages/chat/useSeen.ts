@@ -22,6 +22,8 @@ export function useSeen(
   roomId: number,
   scroller: RefObject<HTMLDivElement | null>,
   messages: ChatMessage[],
+  /** Read before the room was opened: never counted unread again (opened above it, at a favorite). */
+  readBefore: RefObject<number>,
   onRead: (roomId: number, unread: number) => void,
 ): () => void {
   const { me, socket } = useSession();
@@ -41,8 +43,8 @@ export function useSeen(
     lastRead.current = seen;
     if (socket.status === 'open') socket.read(roomId, seen);
     else void rooms.read(roomId, seen).catch(() => undefined);
-    onRead(roomId, unreadAfter(messages, seen, me?.id));
-  }, [messages, roomId, socket, onRead, me?.id, scroller]);
+    onRead(roomId, unreadAfter(messages, Math.max(seen, readBefore.current), me?.id));
+  }, [messages, roomId, socket, onRead, me?.id, scroller, readBefore]);
 
   useEffect(() => {
     markSeen();
