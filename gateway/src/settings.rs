@@ -2,7 +2,9 @@
 //! `CHAT_CONFIG` (or `./chat.toml`), then `CHAT_*` environment variables.
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 
 const BASE: &str = include_str!("../../configuration/base.toml");
@@ -41,25 +43,25 @@ pub struct Settings {
     pub limit_room_create: String,
     pub trusted_proxies: String,
     pub body_limit_bytes: usize,
-    pub ws_queue: usize,
-    pub ws_ping_interval_ms: u64,
+    pub ws_queue: NonZeroUsize,
+    pub ws_ping_interval_ms: NonZeroU64,
     pub ws_idle_timeout_ms: u64,
-    pub ws_write_timeout_ms: u64,
+    pub ws_write_timeout_ms: NonZeroU64,
     pub ws_max_frame_bytes: usize,
     pub ws_sends_per_sec: f64,
-    pub ws_send_burst: f64,
+    pub ws_send_burst: Burst,
     pub ws_joins_per_sec: f64,
-    pub ws_join_burst: f64,
+    pub ws_join_burst: Burst,
     pub ws_other_frames_per_sec: f64,
-    pub ws_other_frame_burst: f64,
-    pub ws_max_sockets_per_user: usize,
-    pub ws_max_rooms_per_socket: usize,
-    pub ws_max_sends_in_flight: usize,
+    pub ws_other_frame_burst: Burst,
+    pub ws_max_sockets_per_user: NonZeroUsize,
+    pub ws_max_rooms_per_socket: NonZeroUsize,
+    pub ws_max_sends_in_flight: NonZeroUsize,
     pub ws_catch_up_ms: u64,
     pub shutdown_drain_ms: u64,
-    pub write_writers: usize,
-    pub write_queue: usize,
-    pub write_batch_max: usize,
+    pub write_writers: NonZeroUsize,
+    pub write_queue: NonZeroUsize,
+    pub write_batch_max: NonZeroUsize,
     pub storage_dir: Option<PathBuf>,
     pub s3_endpoint: Option<String>,
     pub s3_public_endpoint: Option<String>,
@@ -69,11 +71,47 @@ pub struct Settings {
     pub s3_secret_key: Option<Secret>,
     pub avatar_max_bytes: u64,
     pub attachment_max_bytes: u64,
-    pub upload_url_ttl_secs: u32,
-    pub download_url_ttl_secs: u32,
+    pub upload_url_ttl_secs: UploadTtl,
+    pub download_url_ttl_secs: NonZeroU32,
     pub upload_quota_bytes: u64,
     pub upload_sweep_secs: u64,
     pub upload_grace_secs: u64,
+}
+
+/// A token bucket's burst: at least one frame, or nothing could ever pass. A smaller value is a
+/// start-up error naming the setting, not a silent correction.
+#[derive(Clone, Copy, Debug)]
+pub struct Burst(pub f64);
+
+impl<'de> Deserialize<'de> for Burst {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let burst = f64::deserialize(deserializer)?;
+        if burst.is_finite() && burst >= 1.0 {
+            Ok(Self(burst))
+        } else {
+            Err(D::Error::custom(format!(
+                "{burst} is not a burst: it must be 1 or more"
+            )))
+        }
+    }
+}
+
+/// How long an upload URL lives, in seconds: from 1 s to 7 days (what S3 presigning allows).
+#[derive(Clone, Copy, Debug)]
+pub struct UploadTtl(pub u32);
+
+impl<'de> Deserialize<'de> for UploadTtl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const WEEK: u32 = 7 * 24 * 3600;
+        let secs = u32::deserialize(deserializer)?;
+        if (1..=WEEK).contains(&secs) {
+            Ok(Self(secs))
+        } else {
+            Err(D::Error::custom(format!(
+                "{secs} s is not from 1 s to 7 days ({WEEK} s)"
+            )))
+        }
+    }
 }
 
 /// The WebSocket settings a connection needs, in their working units.
@@ -120,20 +158,17 @@ impl Settings {
     pub fn ws(&self) -> WsSettings {
         use std::time::Duration;
         WsSettings {
-            queue: self.ws_queue.max(1),
-            max_sends_in_flight: self.ws_max_sends_in_flight.max(1),
-            ping_interval: Duration::from_millis(self.ws_ping_interval_ms.max(1)),
+            queue: self.ws_queue.get(),
+            max_sends_in_flight: self.ws_max_sends_in_flight.get(),
+            ping_interval: Duration::from_millis(self.ws_ping_interval_ms.get()),
             idle_timeout: Duration::from_millis(self.ws_idle_timeout_ms),
-            write_timeout: Duration::from_millis(self.ws_write_timeout_ms.max(1)),
+            write_timeout: Duration::from_millis(self.ws_write_timeout_ms.get()),
             max_frame_bytes: self.ws_max_frame_bytes,
-            sends: (self.ws_sends_per_sec, self.ws_send_burst.max(1.0)),
-            joins: (self.ws_joins_per_sec, self.ws_join_burst.max(1.0)),
-            other_frames: (
-                self.ws_other_frames_per_sec,
-                self.ws_other_frame_burst.max(1.0),
-            ),
-            max_sockets_per_user: self.ws_max_sockets_per_user.max(1),
-            max_rooms_per_socket: self.ws_max_rooms_per_socket.max(1),
+            sends: (self.ws_sends_per_sec, self.ws_send_burst.0),
+            joins: (self.ws_joins_per_sec, self.ws_join_burst.0),
+            other_frames: (self.ws_other_frames_per_sec, self.ws_other_frame_burst.0),
+            max_sockets_per_user: self.ws_max_sockets_per_user.get(),
+            max_rooms_per_socket: self.ws_max_rooms_per_socket.get(),
         }
     }
 

@@ -69,7 +69,7 @@ pub async fn start_write_pipeline(
     let writers = if sqlite {
         1
     } else {
-        settings.write_writers.max(1)
+        settings.write_writers.get()
     };
     let write_db = match (&settings.database_url, sqlite) {
         (Some(url), false) => migration::connect_sized(url.expose(), Some(writers as u32)).await?,
@@ -77,8 +77,8 @@ pub async fn start_write_pipeline(
     };
     let config = PipelineConfig {
         writers,
-        queue: settings.write_queue,
-        max_batch: settings.write_batch_max,
+        queue: settings.write_queue.get(),
+        max_batch: settings.write_batch_max.get(),
     };
     let (publisher, published) = Publisher::start(bus.clone(), metrics.clone());
     let sends = SendQueue::start(write_db, config, Arc::new(publisher));
@@ -215,7 +215,7 @@ pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError
                 region: settings.s3_region.clone(),
                 access_key: key(&settings.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
                 secret_key: key(&settings.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
-                download_ttl_secs: settings.download_url_ttl_secs.max(1),
+                download_ttl_secs: settings.download_url_ttl_secs.get(),
             })
         }
         None => Backend::Local(
@@ -231,7 +231,7 @@ pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError
             avatar_max_bytes: settings.avatar_max_bytes,
             attachment_max_bytes: settings.attachment_max_bytes,
         },
-        upload_ttl_secs: settings.upload_url_ttl_secs.clamp(1, 7 * 24 * 3600),
+        upload_ttl_secs: settings.upload_url_ttl_secs.0,
         quota_bytes: settings.upload_quota_bytes,
     })
 }

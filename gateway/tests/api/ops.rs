@@ -202,6 +202,37 @@ async fn production_refuses_to_start_on_embedded_stand_ins() {
     }
 }
 
+/// A value that cannot work is a start-up error naming the setting, never quietly replaced.
+#[test]
+fn settings_that_cannot_work_are_refused_by_name() {
+    use gateway::settings::Settings;
+    let refused = |figment: figment::Figment, key: &str| {
+        let err = figment.extract::<Settings>().unwrap_err().to_string();
+        assert!(err.contains(key), "{key}: {err}");
+        err
+    };
+    for (key, value) in [
+        ("ws_queue", 0),
+        ("write_writers", 0),
+        ("upload_url_ttl_secs", 0),
+        ("upload_url_ttl_secs", 604_801),
+    ] {
+        let err = refused(Settings::figment().merge((key, value)), key);
+        assert!(!err.contains("invalid type"), "{key}={value}: {err}");
+    }
+    let err = refused(
+        Settings::figment().merge(("ws_send_burst", 0.5)),
+        "ws_send_burst",
+    );
+    assert!(err.contains("must be 1 or more"), "{err}");
+    // The limits themselves are accepted.
+    let fine = Settings::figment()
+        .merge(("ws_queue", 1))
+        .merge(("upload_url_ttl_secs", 604_800))
+        .merge(("ws_send_burst", 1.0));
+    assert!(fine.extract::<Settings>().is_ok());
+}
+
 #[tokio::test]
 async fn the_generated_secret_is_kept_and_private() {
     use std::os::unix::fs::PermissionsExt;
