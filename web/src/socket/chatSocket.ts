@@ -59,6 +59,14 @@ const OPEN = 1;
 /** Refusals that say "not now" rather than "no": the message is sent again a little later. */
 const TRANSIENT = new Set(['server_busy', 'shutting_down', 'rate_limited']);
 
+/** The user events of API.md §7 (not tied to a joined room), or null for anything else. */
+function userEvent(name: string | undefined, data: Record<string, unknown>): SocketEvent | null {
+  if (name === 'friendRequest' && data.request) return { kind: 'friendRequest', request: data.request as FriendRequest };
+  if (name === 'friendAdded' && data.friend) return { kind: 'friendAdded', friend: data.friend as UserSummary };
+  if (name === 'friendRemoved') return { kind: 'friendRemoved', userId: Number(data.userId) };
+  return null;
+}
+
 export function newClientId(): string {
   if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
   return `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
@@ -271,19 +279,10 @@ export class ChatSocket {
         if (this.rooms.delete(chatroomId)) this.emit({ kind: 'left', chatroomId });
         break;
       }
-      case 'friendRequest':
-        if (data.request) this.emit({ kind: 'friendRequest', request: data.request as FriendRequest });
-        break;
-      case 'friendAdded':
-        if (data.friend) this.emit({ kind: 'friendAdded', friend: data.friend as UserSummary });
-        break;
-      case 'friendRemoved':
-        this.emit({ kind: 'friendRemoved', userId: Number(data.userId) });
-        break;
       case 'ack': {
         const ack = data as unknown as Ack;
-        // The message itself follows on a room we follow: it leaves the outbox then, so the
-        // conversation never shows it neither pending nor delivered.
+        // On a room we follow the message itself comes next: it leaves the outbox then, so the
+        // conversation shows it all along, first pending, then delivered.
         const last = this.rooms.get(ack.chatroomId);
         if (last === undefined || ack.seq <= last) this.outbox.remove(ack.clientId);
         this.emit({ kind: 'ack', ack });
@@ -311,8 +310,11 @@ export class ChatSocket {
         });
         break;
       }
-      default:
+      default: {
+        const event = userEvent(frame.event, data);
+        if (event) this.emit(event);
         break;
+      }
     }
   }
 
