@@ -21,5 +21,5 @@ pub mod telemetry;
 pub mod tokens;
 pub mod upload_sweep;
 pub mod use_cases;
-pub mod web;
+pub mod web_client;
 pub mod ws;

@@ -167,7 +167,7 @@ impl Application {
             draining: draining.clone(),
         });
         let server = http_server(state, &settings, http_metrics, listener)?;
-        if !crate::web::available() {
+        if !crate::web_client::available() {
             tracing::warn!(
                 "the web client is not built (npm was missing at build time): serving the API only"
             );

@@ -24,7 +24,7 @@ pub enum SweepError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
     #[error("key store: {0}")]
-    Turn(#[from] user::StoreError),
+    Turn(#[from] user::KeyStoreError),
 }
 
 pub struct Sweep {

@@ -38,9 +38,9 @@ impl MigrationTrait for Migration {
                     .not_null()
                     .default(0),
             )
-            // "from:to" while pending, NULL once decided. Neither backend has a partial unique
-            // index in common, and NULLs never collide, so this unique column is what allows at
-            // most one pending request per ordered pair.
+            // "<smaller id>:<larger id>" while pending, NULL once decided. Neither backend has a
+            // partial unique index in common, and NULLs never collide, so this unique column is
+            // what allows at most one pending request per pair of people, whoever asked.
             .col(
                 ColumnDef::new(FriendRequest::PendingKey)
                     .string_len(41)

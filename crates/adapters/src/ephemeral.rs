@@ -5,7 +5,7 @@ use deadpool_redis::{Pool, redis};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use user::{EphemeralStore, StoreError};
+use user::{EphemeralStore, KeyStoreError};
 
 /// Keys live in Redis under a prefix, with Redis doing the expiry.
 pub struct RedisStore {
@@ -21,7 +21,7 @@ impl RedisStore {
         }
     }
 
-    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, KeyStoreError> {
         let mut conn = self.pool.get().await.map_err(store_error)?;
         cmd.query_async(&mut conn).await.map_err(store_error)
     }
@@ -31,8 +31,8 @@ impl RedisStore {
     }
 }
 
-fn store_error(err: impl std::fmt::Display) -> StoreError {
-    StoreError(err.to_string())
+fn store_error(err: impl std::fmt::Display) -> KeyStoreError {
+    KeyStoreError(err.to_string())
 }
 
 fn millis(ttl: Duration) -> u64 {
@@ -46,7 +46,7 @@ impl EphemeralStore for RedisStore {
         key: &str,
         value: &str,
         ttl: Duration,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, KeyStoreError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.key(key))
             .arg(value)
@@ -57,23 +57,23 @@ impl EphemeralStore for RedisStore {
         Ok(stored.is_some())
     }
 
-    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), KeyStoreError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(self.key(key)).arg(value).arg("PX").arg(millis(ttl));
         self.query::<()>(&cmd).await
     }
 
-    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: &str) -> Result<Option<String>, KeyStoreError> {
         self.query(redis::cmd("GET").arg(self.key(key))).await
     }
 
-    async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+    async fn ttl(&self, key: &str) -> Result<Option<Duration>, KeyStoreError> {
         let ms: i64 = self.query(redis::cmd("PTTL").arg(self.key(key))).await?;
         // -2: no such key; -1: no expiry (never set by us).
         Ok(u64::try_from(ms).ok().map(Duration::from_millis))
     }
 
-    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, StoreError> {
+    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, KeyStoreError> {
         // One atomic script: the window starts when the counter is created (any Redis version;
         // `PEXPIRE .. NX` would need Redis 7).
         let script = redis::Script::new(
@@ -91,7 +91,7 @@ impl EphemeralStore for RedisStore {
             .map_err(store_error)
     }
 
-    async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, key: &str) -> Result<bool, KeyStoreError> {
         let removed: u64 = self.query(redis::cmd("DEL").arg(self.key(key))).await?;
         Ok(removed > 0)
     }
@@ -139,7 +139,7 @@ impl EphemeralStore for MemoryStore {
         key: &str,
         value: &str,
         ttl: Duration,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, KeyStoreError> {
         Ok(self.with(|entries, now| {
             if Self::live(entries, key, now).is_some() {
                 return false;
@@ -156,7 +156,7 @@ impl EphemeralStore for MemoryStore {
         }))
     }
 
-    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), KeyStoreError> {
         self.with(|entries, now| {
             let value = value.to_owned();
             entries.insert(
@@ -170,15 +170,15 @@ impl EphemeralStore for MemoryStore {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: &str) -> Result<Option<String>, KeyStoreError> {
         Ok(self.with(|entries, now| Self::live(entries, key, now).map(|e| e.value.clone())))
     }
 
-    async fn ttl(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+    async fn ttl(&self, key: &str) -> Result<Option<Duration>, KeyStoreError> {
         Ok(self.with(|entries, now| Self::live(entries, key, now).map(|e| e.expires - now)))
     }
 
-    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, StoreError> {
+    async fn add(&self, key: &str, amount: i64, window: Duration) -> Result<i64, KeyStoreError> {
         Ok(self.with(|entries, now| {
             let (count, expires) = match Self::live(entries, key, now) {
                 Some(entry) => (
@@ -197,7 +197,7 @@ impl EphemeralStore for MemoryStore {
         }))
     }
 
-    async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, key: &str) -> Result<bool, KeyStoreError> {
         Ok(self.with(|entries, now| entries.remove(key).is_some_and(|entry| entry.expires > now)))
     }
 }

@@ -10,7 +10,8 @@ pub struct Model {
     pub to_user_id: i64,
     pub reason: String,
     pub status: crate::types::RequestStatus,
-    /// `"from:to"` while pending, `None` once decided: unique, so one pending request per pair.
+    /// `"<smaller id>:<larger id>"` while pending, `None` once decided: unique, so one pending
+    /// request per pair of people, whichever of them asked.
     pub pending_key: Option<String>,
     pub create_time: DateTimeUtc,
     pub update_time: DateTimeUtc,

@@ -20,7 +20,7 @@ pub enum QuotaError {
     #[error("the upload quota of {quota} bytes would be passed ({in_use} in use)")]
     Exceeded { quota: u64, in_use: u64 },
     #[error("key store: {0}")]
-    KeyStore(#[from] user::StoreError),
+    KeyStore(#[from] user::KeyStoreError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

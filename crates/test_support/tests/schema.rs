@@ -87,21 +87,21 @@ async fn friendships_need_real_users_and_are_unique_per_direction() {
 }
 
 #[tokio::test]
-async fn one_pending_request_per_ordered_pair() {
+async fn one_pending_request_per_pair() {
     let db = fresh_db().await.unwrap();
     user(&db.conn, 1, "c1").await.unwrap();
     user(&db.conn, 2, "d2").await.unwrap();
-    let insert = |key: &str| {
+    let insert = |status: i16, key: &str| {
         format!(
             "INSERT INTO friend_request (from_user_id, to_user_id, reason, status, pending_key, \
-             create_time, update_time) VALUES (1, 2, '', 0, {key}, {T}, {T})"
+             create_time, update_time) VALUES (1, 2, '', {status}, {key}, {T}, {T})"
         )
     };
-    exec(&db.conn, &insert("'1:2'")).await.unwrap();
-    assert!(exec(&db.conn, &insert("'1:2'")).await.is_err());
+    exec(&db.conn, &insert(0, "'1:2'")).await.unwrap();
+    assert!(exec(&db.conn, &insert(0, "'1:2'")).await.is_err());
     // Decided requests (NULL key) never collide.
-    exec(&db.conn, &insert("NULL")).await.unwrap();
-    exec(&db.conn, &insert("NULL")).await.unwrap();
+    exec(&db.conn, &insert(1, "NULL")).await.unwrap();
+    exec(&db.conn, &insert(2, "NULL")).await.unwrap();
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Everything the user module can refuse, and the field-error list every module's validation uses.
-use crate::ports::{MailError, StoreError};
+use crate::ports::{KeyStoreError, MailError};
 use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,7 +43,7 @@ pub enum UserError {
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] KeyStoreError),
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error(transparent)]

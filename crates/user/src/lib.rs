@@ -19,7 +19,7 @@ pub use error::{FieldError, UserError};
 pub use filter::name_contains;
 pub use head_pics::head_pics;
 pub use page::{Page, PageRequest};
-pub use ports::{EphemeralStore, Mail, MailError, Mailer, StoreError};
+pub use ports::{EphemeralStore, KeyStoreError, Mail, MailError, Mailer};
 pub use service::{SeaUserService, UserConfig, UserService};
 pub use throttle::{LoginLimits, LoginThrottle};
 pub use types::{

@@ -49,7 +49,7 @@ pub fn http_server(
             .service(web::resource("/chat").get(chat_socket))
             .service(web::redirect("/swagger-ui", "/swagger-ui/"))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi.clone()))
-            .default_service(web::to(crate::web::client_or_not_found))
+            .default_service(web::to(crate::web_client::client_or_not_found))
     })
     // Small frames go out at once: with Nagle's algorithm an ack or a message written while
     // an earlier frame waits for the client's (delayed) TCP ACK sat up to 40 ms.

@@ -206,7 +206,7 @@ impl Connection {
                         }
                         Some(Ok(actix_ws::AggregatedMessage::Close(_))) | None => break None,
                         Some(Err(ProtocolError::Overflow)) => {
-                            break Some(CloseReason { code: CloseCode::Size, description: Some("frames are limited to 64 KiB".into()) });
+                            break Some(CloseReason { code: CloseCode::Size, description: Some("frame over ws_max_frame_bytes".into()) });
                         }
                         Some(Err(_)) => break Some(CloseCode::Protocol.into()),
                     }

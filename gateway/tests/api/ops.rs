@@ -259,7 +259,10 @@ fn page(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
 #[tokio::test]
 #[ignore = "needs the web client built into the binary (npm at build time): the real-services run includes it"]
 async fn the_web_client_is_served_with_a_fallback_for_its_routes() {
-    assert!(gateway::web::available(), "the web client was not built");
+    assert!(
+        gateway::web_client::available(),
+        "the web client was not built"
+    );
     let app = spawn_app().await;
     for path in ["/", "/chats/12", "/friends"] {
         let response = page(&app, path).send().await.unwrap();
