@@ -13,6 +13,7 @@ use futures_util::{FutureExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::time::Duration;
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use user::UserId;
 
@@ -210,15 +211,19 @@ async fn run_subscriber(
 ) {
     let mut backoff = Duration::from_millis(100);
     let mut connected_before = false;
+    // Joins waiting for a subscription: told only once one succeeded, so a connection that
+    // fails hands them on to the next.
+    let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         match client.get_async_pubsub().await {
             Ok(pubsub) => {
                 let (mut sink, mut stream) = pubsub.split();
-                let (mut rooms, waiting) = wanted.take_all();
+                let (mut rooms, joins) = wanted.take_all();
+                waiting.extend(joins);
                 let mut channels = vec![members_channel(&prefix)];
                 channels.extend(rooms.iter().map(|room| room_channel(&prefix, *room)));
                 if sink.subscribe(&channels).await.is_ok() {
-                    tell(waiting);
+                    tell(&mut waiting);
                     backoff = Duration::from_millis(100);
                     // Whatever was published while the subscription was down did not reach the
                     // local sockets: the catch-up reads it from the database now; they stay open.
@@ -232,10 +237,11 @@ async fn run_subscriber(
                         tokio::select! {
                             () = wanted.changed() => {
                                 let changes = wanted.take_changes();
+                                waiting.extend(changes.waiting);
                                 if follow(&mut sink, &prefix, &mut rooms, changes.rooms).await.is_err() {
                                     break;
                                 }
-                                tell(changes.waiting);
+                                tell(&mut waiting);
                             }
                             message = stream.next() => {
                                 let Some(message) = message else { break };
@@ -268,8 +274,8 @@ async fn run_subscriber(
 }
 
 /// Joins waiting for a subscription: it is live.
-fn tell(waiting: Vec<tokio::sync::oneshot::Sender<()>>) {
-    for done in waiting {
+fn tell(waiting: &mut Vec<oneshot::Sender<()>>) {
+    for done in waiting.drain(..) {
         let _ = done.send(());
     }
 }

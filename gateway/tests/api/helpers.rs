@@ -308,16 +308,26 @@ pub async fn send(
     client_id: &str,
     text: &str,
 ) -> Value {
-    let body = json!({"clientId": client_id, "type": "text", "content": text});
-    let response = app
-        .post(
-            &format!("/chatroom/{room}/messages"),
-            Some(&who.token),
-            &body,
-        )
-        .await;
+    let response = post_text(app, who, room, client_id, text).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()
+}
+
+/// POSTs a text message over HTTP, whatever the answer.
+pub async fn post_text(
+    app: &TestApp,
+    who: &Registered,
+    room: i64,
+    client_id: &str,
+    text: &str,
+) -> Response {
+    let body = json!({"clientId": client_id, "type": "text", "content": text});
+    app.post(
+        &format!("/chatroom/{room}/messages"),
+        Some(&who.token),
+        &body,
+    )
+    .await
 }
 
 /// GETs `path` as `who`, expecting 200.

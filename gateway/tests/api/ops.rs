@@ -317,14 +317,7 @@ async fn metrics_show_live_figures() {
     socket.join(room, None).await;
     // Counted before it is published: once it arrives here, the counter has it.
     send(&app, &bob, room, "counted-1", "one").await;
-    let body = serde_json::json!({"clientId": "counted-1", "type": "text", "content": "again"});
-    let repeat = app
-        .post(
-            &format!("/chatroom/{room}/messages"),
-            Some(&bob.token),
-            &body,
-        )
-        .await;
+    let repeat = post_text(&app, &bob, room, "counted-1", "again").await;
     assert_eq!(repeat.status(), StatusCode::OK);
     socket.expect("message").await;
     app.get("/chatroom/12345", Some(&alice.token)).await;
