@@ -53,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         storage_routes::presign,
         storage_routes::upload,
         storage_routes::object,
+        storage_routes::info,
         ops::health,
         ops::ready,
     ),

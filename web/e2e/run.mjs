@@ -372,6 +372,10 @@ async function main() {
     if ((await slack()) > 2) throw new Error(`opened ${await slack()} px short of the bottom (newest is an image)`);
     await bob.page.unroute('**/storage/object/attachment/**', slowImages);
     step('the view stays at the bottom as an image loads, new or on opening');
+    await alice.page.locator('input[type="file"]').setInputFiles({ name: 'Trip plan  v2.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1234, 7) });
+    const file = bob.page.getByTestId('message-file').filter({ hasText: 'Trip plan v2.pdf' });
+    await file.getByTestId('file-size').filter({ hasText: '1.2 KB' }).waitFor({ timeout: TIMEOUT });
+    step('a file keeps the spaces of its name and shows its size');
     await shot(alice.page, 'chat');
 
     const aliceMessage = bob.page.locator('[data-testid="message"]').filter({ hasText: 'Hello Bob!' });

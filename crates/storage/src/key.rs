@@ -131,22 +131,25 @@ impl ObjectKey {
 }
 
 /// A file name that is safe as one path segment on any file system and in any URL: letters and
-/// digits of any script, `.`, `-`, `_`, `(`, `)`; runs of anything else become one `_`; no
-/// leading dot; at most 100 characters, keeping the extension; `file` when nothing is left.
+/// digits of any script, `.`, `-`, `_`, `(`, `)`; a run of white space becomes one space (as
+/// people name files: "Trip photos (2).zip"), a run of anything else one `_`; no leading dot
+/// and no space at either end; at most 100 characters, keeping the extension; `file` when
+/// nothing is left.
 pub fn sanitise_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     let mut name = String::with_capacity(base.len());
     for c in base.chars() {
         let keep = c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '(' | ')');
+        let stand_in = if c.is_whitespace() { ' ' } else { '_' };
         if keep {
             name.push(c);
-        } else if !name.ends_with('_') {
-            name.push('_');
+        } else if !name.ends_with(stand_in) {
+            name.push(stand_in);
         }
     }
-    let name = shorten(name.trim_start_matches(['.', '_']));
+    let name = shorten(name.trim_start_matches(['.', '_', ' ']));
     // Trimmed after shortening too, so sanitising a sanitised name changes nothing.
-    let name = name.trim_end_matches('_');
+    let name = name.trim_end_matches(['_', ' ']);
     if name.is_empty() || name.chars().all(|c| c == '.') {
         "file".to_owned()
     } else {
@@ -185,9 +188,14 @@ mod tests {
         assert_eq!(sanitise_name("  "), "file");
         assert_eq!(
             sanitise_name("my holiday  photo?.jpg"),
-            "my_holiday_photo_.jpg"
+            "my holiday photo_.jpg"
         );
-        assert_eq!(sanitise_name("照片 2026.png"), "照片_2026.png");
+        assert_eq!(
+            sanitise_name(" Trip\tphotos (2).zip "),
+            "Trip photos (2).zip"
+        );
+        assert_eq!(sanitise_name("a ? b.txt"), "a _ b.txt");
+        assert_eq!(sanitise_name("照片 2026.png"), "照片 2026.png");
         assert_eq!(sanitise_name("a%2e%2e/b#c.txt"), "b_c.txt");
         for tricky in [
             format!("{} b", "a".repeat(99)),
@@ -252,7 +260,8 @@ mod tests {
             "avatar/1/not-a-uuid/x".to_owned(),
             format!("avatar/1/{}/x", id.to_uppercase()),
             format!("avatar/1/{id}/"),
-            format!("avatar/1/{id}/a b"),
+            format!("avatar/1/{id}/a  b"),
+            format!("avatar/1/{id}/a b "),
         ] {
             assert_eq!(ObjectKey::parse(&bad), None, "{bad}");
         }

@@ -33,6 +33,15 @@ pub struct PresignedPut {
     pub headers: BTreeMap<String, String>,
 }
 
+/// What a stored object is, without its bytes (`/storage/info/<key>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Its length in bytes.
+    pub size: u64,
+    /// The media type it was uploaded with.
+    pub content_type: String,
+}
+
 /// How `/storage/object/<key>` answers.
 pub enum Served {
     /// A short-lived URL of the object elsewhere (S3).
@@ -79,6 +88,8 @@ pub trait ObjectStore: Send + Sync {
     ) -> Result<PresignedPut, StoreError>;
     /// How to answer a download of `key`.
     async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError>;
+    /// The length and type of what is stored under `key`.
+    async fn stat(&self, key: &ObjectKey) -> Result<ObjectInfo, StoreError>;
     /// Whether the store answers (for `/ready`).
     async fn check(&self) -> Result<(), StoreError>;
     /// What is stored for `purpose`, of one owner or of everyone. Objects under keys the

@@ -5,7 +5,7 @@
 use crate::key::{ObjectKey, Purpose};
 use crate::signed_url::{UploadGrant, UploadSigner};
 use crate::upload::{Upload, essence};
-use crate::{ObjectStore, PresignedPut, Served, StoreError, StoredObject};
+use crate::{ObjectInfo, ObjectStore, PresignedPut, Served, StoreError, StoredObject};
 use async_trait::async_trait;
 use futures_util::{Stream, StreamExt};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -174,19 +174,23 @@ impl ObjectStore for LocalStore {
     }
 
     async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError> {
+        let ObjectInfo { content_type, .. } = self.stat(key).await?;
+        Ok(Served::File {
+            path: self.path_of(key),
+            content_type,
+        })
+    }
+
+    async fn stat(&self, key: &ObjectKey) -> Result<ObjectInfo, StoreError> {
         let path = self.path_of(key);
-        let meta = path.with_file_name(META_FILE);
-        let content_type = match tokio::fs::read_to_string(&meta).await {
-            Ok(content_type) => content_type,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::NotFound);
-            }
-            Err(err) => return Err(err.into()),
+        let missing = |err: std::io::Error| match err.kind() {
+            std::io::ErrorKind::NotFound => StoreError::NotFound,
+            _ => err.into(),
         };
-        if !tokio::fs::try_exists(&path).await? {
-            return Err(StoreError::NotFound);
-        }
-        Ok(Served::File { path, content_type })
+        let meta = path.with_file_name(META_FILE);
+        let content_type = tokio::fs::read_to_string(&meta).await.map_err(missing)?;
+        let size = tokio::fs::metadata(&path).await.map_err(missing)?.len();
+        Ok(ObjectInfo { size, content_type })
     }
 
     async fn check(&self) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 //! declared. Downloads are redirects to a short-lived presigned GET.
 use crate::key::{ObjectKey, Purpose};
 use crate::upload::{Upload, is_inline_image};
-use crate::{ObjectStore, PresignedPut, Served, StoreError, StoredObject, disposition};
+use crate::{ObjectInfo, ObjectStore, PresignedPut, Served, StoreError, StoredObject, disposition};
 use async_trait::async_trait;
 use s3::creds::Credentials;
 use s3::error::S3Error;
@@ -125,15 +125,7 @@ impl ObjectStore for S3Store {
     }
 
     async fn serve(&self, key: &ObjectKey) -> Result<Served, StoreError> {
-        let (head, _) = self
-            .bucket
-            .head_object(key.as_str())
-            .await
-            .map_err(|err| match err {
-                S3Error::HttpFailWithBody(404, _) => StoreError::NotFound,
-                other => backend(other),
-            })?;
-        let content_type = head.content_type.unwrap_or_default();
+        let ObjectInfo { content_type, .. } = self.stat(key).await?;
         let inline = is_inline_image(&content_type);
         let queries = HashMap::from([(
             "response-content-disposition".to_owned(),
@@ -145,6 +137,24 @@ impl ObjectStore for S3Store {
             .await
             .map_err(backend)?;
         Ok(Served::Redirect(url))
+    }
+
+    async fn stat(&self, key: &ObjectKey) -> Result<ObjectInfo, StoreError> {
+        let (head, _) = self
+            .bucket
+            .head_object(key.as_str())
+            .await
+            .map_err(|err| match err {
+                S3Error::HttpFailWithBody(404, _) => StoreError::NotFound,
+                other => backend(other),
+            })?;
+        Ok(ObjectInfo {
+            size: head
+                .content_length
+                .and_then(|length| u64::try_from(length).ok())
+                .unwrap_or_default(),
+            content_type: head.content_type.unwrap_or_default(),
+        })
     }
 
     async fn check(&self) -> Result<(), StoreError> {

@@ -13,7 +13,7 @@ use storage::key::{ObjectKey, Purpose};
 use storage::local::Incoming;
 use storage::signed_url::UploadGrant;
 use storage::upload::{Upload, is_inline_image};
-use storage::{Served, StoreError, disposition};
+use storage::{ObjectInfo, Served, StoreError, disposition};
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/storage")
             .service(web::resource("/presign").post(presign))
             .service(web::resource("/upload/{key:.*}").put(upload))
+            .service(web::resource("/info/{key:.*}").get(info))
             .service(
                 web::resource("/object/{key:.*}")
                     .get(object)
@@ -149,6 +150,43 @@ pub async fn upload(
     Ok(web::Json(Uploaded { uploaded: true }))
 }
 
+/// How long a client may keep what it was told of an object: objects never change once written.
+const IMMUTABLE: &str = "private, max-age=31536000, immutable";
+
+/// An uploaded object's name, length and type, for a client that shows a file before anyone
+/// downloads it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectInfoView {
+    /// The file's name, as a download names it.
+    name: String,
+    /// Its length in bytes.
+    size: u64,
+    /// The media type it was uploaded with.
+    content_type: String,
+}
+
+/// What a download of the object would give, without its bytes; no token, like the download
+/// (the random key is the capability).
+#[utoipa::path(get, path = "/storage/info/{key}", tag = "storage",
+    params(("key" = String, Path)),
+    responses((status = 200, body = ObjectInfoView), (status = 404, body = ErrorBody)))]
+pub async fn info(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = ObjectKey::parse(&path).ok_or(StoreError::NotFound)?;
+    let ObjectInfo { size, content_type } = state.storage.store.stat(&key).await?;
+    let view = ObjectInfoView {
+        name: key.name().to_owned(),
+        size,
+        content_type,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, IMMUTABLE))
+        .json(view))
+}
+
 /// Serves an uploaded object without a token (the random key is the capability): the file with
 /// its stored type, or with S3 a redirect to a short-lived presigned GET. Anything but a safe
 /// image is sent as a download.
@@ -184,11 +222,9 @@ pub async fn object(
                 .set_content_type(mime)
                 .set_content_disposition(disposition(&key, inline))
                 .into_response(&req);
-            // Objects never change once written.
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=31536000, immutable"),
-            );
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
             response
         }
     };

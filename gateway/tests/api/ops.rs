@@ -95,6 +95,7 @@ async fn openapi_lists_every_route() {
         ("/storage/presign", "post"),
         ("/storage/upload/{key}", "put"),
         ("/storage/object/{key}", "get"),
+        ("/storage/info/{key}", "get"),
         ("/health", "get"),
         ("/ready", "get"),
     ] {

@@ -142,7 +142,7 @@ async fn files_are_served_as_downloads_with_their_unicode_name() {
     let me = app.register("files").await;
     let html = b"<script>alert(1)</script>".to_vec();
     let url = upload(&app, &me, "attachment", "报告 v2.html", "text/html", &html).await;
-    assert!(url.ends_with("/%E6%8A%A5%E5%91%8A_v2.html"), "{url}");
+    assert!(url.ends_with("/%E6%8A%A5%E5%91%8A%20v2.html"), "{url}");
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -156,7 +156,7 @@ async fn files_are_served_as_downloads_with_their_unicode_name() {
         let disposition = response.headers()["content-disposition"].to_str().unwrap();
         assert!(disposition.starts_with("attachment"), "{disposition}");
         assert!(
-            disposition.contains("%E6%8A%A5%E5%91%8A_v2.html"),
+            disposition.contains("%E6%8A%A5%E5%91%8A%20v2.html"),
             "{disposition}"
         );
         assert!(
@@ -168,6 +168,37 @@ async fn files_are_served_as_downloads_with_their_unicode_name() {
     }
     let (status, _, bytes) = download(&app, &url).await;
     assert_eq!((status, bytes), (StatusCode::OK, html));
+}
+
+#[tokio::test]
+async fn a_file_keeps_the_spaces_of_its_name_and_tells_its_size() {
+    let app = spawn_app().await;
+    let me = app.register("sizes").await;
+    let bytes = vec![7u8; 1234];
+    let name = " Trip\tphotos  (2).zip";
+    let url = upload(&app, &me, "attachment", name, "application/zip", &bytes).await;
+    assert!(url.ends_with("/Trip%20photos%20(2).zip"), "{url}");
+    let info_url = url.replace("/storage/object/", "/storage/info/");
+    let response = app.client.get(&info_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let info: Value = response.json().await.unwrap();
+    assert_eq!(
+        info,
+        json!({"name": "Trip photos (2).zip", "size": 1234, "contentType": "application/zip"})
+    );
+    // Presigned but never uploaded, and a key the server could not have made: both unknown.
+    let presigned = presign(&app, &me, "attachment", "later.txt", "text/plain", 3).await;
+    let pending = presigned["url"].as_str().unwrap();
+    let pending = pending.replace("/storage/object/", "/storage/info/");
+    for unknown in [
+        pending,
+        format!("{}/storage/info/attachment/1/x/y.txt", app.base),
+    ] {
+        let response = app.client.get(&unknown).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{unknown}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "object_not_found", "{unknown}");
+    }
 }
 
 #[tokio::test]

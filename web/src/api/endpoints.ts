@@ -8,6 +8,7 @@ import type {
   FriendRequests,
   History,
   MessageType,
+  ObjectInfo,
   Page,
   Presigned,
   Profile,
@@ -98,4 +99,6 @@ export const favorites = {
 export const storage = {
   presign: (body: { filename: string; contentType: string; size: number; purpose: 'avatar' | 'attachment' }, options?: RequestOptions) =>
     post<Presigned>('/storage/presign', body, options),
+  /** `key` as it appears in an object URL (already percent-encoded). */
+  info: (key: string, options?: RequestOptions) => get<ObjectInfo>(`/storage/info/${key}`, options),
 };

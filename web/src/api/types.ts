@@ -103,6 +103,13 @@ export interface FavoriteItem {
   chatroom: { id: number; name: string };
 }
 
+/** `/storage/info/<key>`: what a download of an object would give, without its bytes. */
+export interface ObjectInfo {
+  name: string;
+  size: number;
+  contentType: string;
+}
+
 export interface Presigned {
   uploadUrl: string;
   method: 'PUT';

@@ -4,6 +4,8 @@ import type { ChatMessage, MessageType } from '../../api/types';
 import { HoverTooltip } from '../../components/HoverTooltip';
 import { UserAvatar } from '../../components/UserAvatar';
 import { splitLinks } from '../../util/links';
+import { useObjectInfo } from '../../api/objectInfo';
+import { formatSize } from '../../util/size';
 import { clock, fileName } from '../../util/time';
 
 /** Text with its web addresses as links; everything stays text (React escapes it). */
@@ -23,16 +25,27 @@ function TextWithLinks({ text }: { text: string }) {
   );
 }
 
+/** A file: its name as uploaded (spaces and all) and, once the server says, its size. */
+function FileBubble({ url }: { url: string }) {
+  const info = useObjectInfo(url);
+  const name = info?.name ?? fileName(url);
+  return (
+    <a href={url} download={name} target="_blank" rel="noopener noreferrer" className="bubble file-bubble" data-testid="message-file">
+      <FileOutlined style={{ fontSize: 22 }} />
+      <span className="file-text">
+        <span className="file-name">{name}</span>
+        {info && <span className="file-size" data-testid="file-size">{formatSize(info.size)}</span>}
+      </span>
+    </a>
+  );
+}
+
 export function MessageContent({ type, content }: { type: MessageType; content: string }) {
   if (type === 'image') {
     return <Image src={content} alt="image" style={{ maxWidth: 240, maxHeight: 320, borderRadius: 8 }} data-testid="message-image" />;
   }
   if (type === 'file') {
-    return (
-      <a href={content} download={fileName(content)} target="_blank" rel="noopener noreferrer" className="bubble" style={{ display: 'inline-flex', gap: 8 }}>
-        <FileOutlined /> {fileName(content)}
-      </a>
-    );
+    return <FileBubble url={content} />;
   }
   return (
     <div className="bubble" data-testid="message-text">
