@@ -5,8 +5,10 @@ use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+use user::FieldErrors;
 
 /// A JSON body (any content type is read as JSON). Bodies over the configured limit are 413;
 /// malformed JSON or a wrong type is a 400 whose `errors` names the path of the bad field.
@@ -81,4 +83,67 @@ pub fn client_address(req: &HttpRequest) -> String {
         .and_then(|list| list.rsplit(',').next())
         .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
     forwarded.unwrap_or(peer).to_string()
+}
+
+/// The name of an id parameter, in a route's path or in its query string.
+pub trait IdName {
+    const NAME: &'static str;
+}
+
+/// `id`: a room's, a friend request's or a favorite's.
+pub struct IdParam;
+impl IdName for IdParam {
+    const NAME: &'static str = "id";
+}
+
+/// `friendId`.
+pub struct FriendIdParam;
+impl IdName for FriendIdParam {
+    const NAME: &'static str = "friendId";
+}
+
+/// `chatHistoryId`: a message's.
+pub struct MessageIdParam;
+impl IdName for MessageIdParam {
+    const NAME: &'static str = "chatHistoryId";
+}
+
+/// A required positive id named `N::NAME`: the path segment of that name where the route has
+/// one (`/friendship/{friendId}`), else the query parameter (`/friendship/delete?friendId=`).
+/// Anything else is a 400 naming it, so both addresses of an operation answer alike.
+pub struct Id<N>(i64, PhantomData<N>);
+
+impl<N> Id<N> {
+    pub fn get(&self) -> i64 {
+        self.0
+    }
+}
+
+impl<N: IdName> FromRequest for Id<N> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let raw = match req.match_info().get(N::NAME) {
+            Some(segment) => Some(segment.to_owned()),
+            None => serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(name, _)| name == N::NAME)
+                .map(|(_, value)| value),
+        };
+        let mut errors = FieldErrors::new();
+        let id = errors.required(N::NAME, raw.as_deref(), |raw| {
+            match raw.trim().parse::<i64>() {
+                Ok(id) if id > 0 => Ok(id),
+                _ => Err("must be a positive integer id".to_owned()),
+            }
+        });
+        ready(
+            errors
+                .done(id)
+                .map(|id| Id(id, PhantomData))
+                .map_err(ApiError::from),
+        )
+    }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod error_code;
 pub mod extract;
 pub mod limits;
+pub mod method_not_allowed;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

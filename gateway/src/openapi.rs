@@ -1,67 +1,31 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document: this base (title, shared schemas, security, tags), to which every route
+//! adds its own operation as it is registered.
 use crate::error::ErrorBody;
-use crate::routes::{
-    Deleted, Left, Sent, Updated, chat as chat_routes, chatroom as room_routes,
-    favorite as favorite_routes, friend_request as request_routes, friendship as friendship_routes,
-    ops, room_create as create_routes, storage as storage_routes, user as user_routes,
-};
+use crate::routes::{Deleted, Left, Sent, Updated};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Chat room service", description = "Accounts, friends, rooms, real-time chat. See docs/API.md."),
-    paths(
-        user_routes::register_captcha,
-        user_routes::register,
-        user_routes::login,
-        user_routes::info,
-        user_routes::update_captcha,
-        user_routes::update,
-        user_routes::password_captcha,
-        user_routes::update_password,
-        user_routes::search_users,
-        friendship_routes::add_friend,
-        friendship_routes::list_friends,
-        friendship_routes::delete_friend,
-        friendship_routes::delete_friend_by_path,
-        request_routes::list_requests,
-        request_routes::agree_request,
-        request_routes::agree_request_by_path,
-        request_routes::reject_request,
-        request_routes::reject_request_by_path,
-        create_routes::add_room,
-        create_routes::create_one_to_one,
-        create_routes::create_group,
-        room_routes::list_rooms,
-        room_routes::list_rooms_at_root,
-        room_routes::direct_room,
-        room_routes::room_info,
-        room_routes::room_members,
-        room_routes::join_room,
-        room_routes::join_room_by_query,
-        room_routes::exit_room,
-        room_routes::exit_room_by_query,
-        chat_routes::list_messages,
-        chat_routes::post_message,
-        chat_routes::mark_read,
-        favorite_routes::add_favorite,
-        favorite_routes::add_favorite_by_post,
-        favorite_routes::delete_favorite,
-        favorite_routes::delete_favorite_by_path,
-        favorite_routes::list_favorites,
-        storage_routes::presign,
-        storage_routes::upload,
-        storage_routes::object,
-        storage_routes::info,
-        ops::health,
-        ops::ready,
-    ),
     components(schemas(ErrorBody, Sent, Updated, Deleted, Left, user::FieldError)),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth),
     tags((name = "user"), (name = "friendship"), (name = "friend_request"), (name = "chatroom"), (name = "chat"), (name = "favorite"), (name = "storage"), (name = "ops"))
 )]
 pub struct ApiDoc;
+
+/// The whole document: this base, every route's operation as `routes::configure` registers it,
+/// and what any operation can answer.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    CommonResponses.modify(&mut document);
+    document
+}
 
 struct BearerAuth;
 

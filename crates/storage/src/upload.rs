@@ -97,20 +97,30 @@ impl Upload {
     }
 }
 
+/// `type/subtype` in lowercase letters, digits, `.`, `+` and `-` (no parameters), at most 127
+/// characters: what the OpenAPI document's pattern says. It is sent back as a header and
+/// signed by S3, so it must be exactly what the client will send.
 fn parse_content_type(raw: &str, purpose: Option<Purpose>) -> Result<String, String> {
-    let parsed: mime::Mime = raw
-        .trim()
-        .parse()
-        .map_err(|_| "must be a media type such as image/png".to_owned())?;
-    let normalised = parsed.to_string();
-    // It is sent back as a header: ASCII only.
-    if normalised.len() > 127 || !normalised.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return Err("must be an ASCII media type of at most 127 characters".to_owned());
+    let name = |part: &str, extra: &[u8]| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b))
+    };
+    let well_formed = raw.len() <= 127
+        && raw
+            .split_once('/')
+            .is_some_and(|(kind, subtype)| name(kind, b"") && name(subtype, b".+-"));
+    if !well_formed {
+        return Err(
+            "must be a lowercase media type such as image/png (no parameters, at most 127 characters)"
+                .to_owned(),
+        );
     }
-    if purpose == Some(Purpose::Avatar) && !is_inline_image(&normalised) {
+    if purpose == Some(Purpose::Avatar) && !is_inline_image(raw) {
         return Err("an avatar must be a PNG, JPEG, GIF, WebP, AVIF or BMP image".to_owned());
     }
-    Ok(normalised)
+    Ok(raw.to_owned())
 }
 
 #[cfg(test)]
@@ -178,6 +188,24 @@ mod tests {
     #[test]
     fn only_safe_images_are_inline() {
         assert!(is_inline_image("image/PNG"));
+        for refused in [
+            "duaem/r*",
+            "Image/png",
+            "text/plain; charset=utf-8",
+            " image/png",
+            "png",
+            "a/",
+        ] {
+            assert!(parse_content_type(refused, None).is_err(), "{refused}");
+        }
+        for accepted in [
+            "application/vnd.ms-excel",
+            "image/svg+xml",
+            "video/mp4",
+            "x/y-z.1",
+        ] {
+            assert_eq!(parse_content_type(accepted, None).as_deref(), Ok(accepted));
+        }
         assert!(is_inline_image("image/jpeg; charset=x"));
         assert!(!is_inline_image("image/svg+xml"));
         assert!(!is_inline_image("text/html"));

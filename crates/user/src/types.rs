@@ -136,7 +136,9 @@ impl Username {
 pub fn trimmed_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
     let trimmed = raw.trim();
     let count = trimmed.chars().count();
-    if (min..=max).contains(&count) && !trimmed.chars().any(char::is_control) {
+    // Control characters are refused anywhere, trimmed or not (a tab or a line break too), as
+    // the OpenAPI document's patterns say.
+    if (min..=max).contains(&count) && !raw.chars().any(char::is_control) {
         Ok(trimmed.to_owned())
     } else if min == 0 {
         Err(format!("must be at most {max} characters"))
@@ -350,3 +352,16 @@ impl From<entity::Model> for UserSummary {
 #[cfg(test)]
 #[path = "types_fuzz.rs"]
 mod fuzz;
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_text;
+
+    #[test]
+    fn text_is_trimmed_and_control_characters_are_refused_anywhere() {
+        assert_eq!(trimmed_text("  Bob ", 1, 50).as_deref(), Ok("Bob"));
+        for bad in ["\x0c;S", "a\nb", "Bob\t", "\u{85}x", "\r\n"] {
+            assert!(trimmed_text(bad, 0, 50).is_err(), "{bad:?}");
+        }
+    }
+}

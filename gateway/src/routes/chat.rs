@@ -1,25 +1,23 @@
 //! `/chatroom/{id}/messages` and `/chatroom/{id}/read`: history, sending over HTTP, read marker.
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{Id, IdParam, JsonBody};
 use crate::limits::Limit;
-use crate::routes::{invalid, required_id};
+use crate::routes::invalid;
 use crate::state::AppState;
 use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
 use ::chatroom::ReadSeq;
 use ::user::FieldErrors;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registered inside the `/chatroom` scope.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/{id}/messages")
-            .get(list_messages)
-            .post(post_message),
-    )
-    .service(web::resource("/{id}/read").post(mark_read));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_messages)
+        .service(post_message)
+        .service(mark_read);
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -37,16 +35,17 @@ pub struct HistoryQuery {
 }
 
 /// A page of a room's history, ascending by seq.
-#[utoipa::path(get, path = "/chatroom/{id}/messages", tag = "chat",
+#[utoipa::path(tag = "chat",
     params(("id" = i64, Path, minimum = 1), HistoryQuery), security(("bearer" = [])),
     responses((status = 200, body = History), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/{id}/messages")]
 pub async fn list_messages(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    room: Id<IdParam>,
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<History>, ApiError> {
-    let room = required_id("id", Some(path.as_str()))?;
+    let room = room.get();
     let cursor = HistoryCursor::parse(
         query.before_seq.as_deref(),
         query.after_seq.as_deref(),
@@ -70,21 +69,22 @@ pub struct PostMessageRequest {
 }
 
 /// Sends a message (201; 200 with the stored message when the clientId was used before).
-#[utoipa::path(post, path = "/chatroom/{id}/messages", tag = "chat", params(("id" = i64, Path, minimum = 1)),
+#[utoipa::path(tag = "chat", params(("id" = i64, Path, minimum = 1)),
     request_body = PostMessageRequest, security(("bearer" = [])),
     responses((status = 201, body = ChatMessage), (status = 200, body = ChatMessage),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/{id}/messages")]
 pub async fn post_message(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    room: Id<IdParam>,
     body: JsonBody<PostMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .limits
         .check(Limit::HttpSend, &auth.id.0.to_string())
         .await?;
-    let room = required_id("id", Some(path.as_str()))?;
+    let room = room.get();
     let body = body.0;
     let mut errors = FieldErrors::new();
     let client_id = errors.required("clientId", body.client_id.as_deref(), ClientId::parse);
@@ -126,16 +126,17 @@ pub struct ReadMarker {
 }
 
 /// Moves my read marker forward.
-#[utoipa::path(post, path = "/chatroom/{id}/read", tag = "chat", params(("id" = i64, Path, minimum = 1)),
+#[utoipa::path(tag = "chat", params(("id" = i64, Path, minimum = 1)),
     request_body = ReadRequest, security(("bearer" = [])),
     responses((status = 200, body = ReadMarker), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/{id}/read")]
 pub async fn mark_read(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    room: Id<IdParam>,
     body: JsonBody<ReadRequest>,
 ) -> Result<web::Json<ReadMarker>, ApiError> {
-    let room = required_id("id", Some(path.as_str()))?;
+    let room = room.get();
     let seq = body
         .0
         .seq

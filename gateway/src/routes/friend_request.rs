@@ -1,38 +1,24 @@
 //! `/friend_request`: list requests, agree or reject one (GET or POST; id in query or path).
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::{page_of, required_id};
+use crate::extract::{Id, IdParam};
+use crate::routes::page_of;
 use crate::state::AppState;
 use crate::use_cases;
-use actix_web::web;
+use actix_web::{get, route, web};
 use friend_request::{FriendRequestLists, FriendRequestView};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/friend_request")
-            .service(web::resource("/list").get(list_requests))
-            .service(
-                web::resource("/agree")
-                    .get(agree_request)
-                    .post(agree_request),
-            )
-            .service(
-                web::resource("/agree/{id}")
-                    .get(agree_request_by_path)
-                    .post(agree_request_by_path),
-            )
-            .service(
-                web::resource("/reject")
-                    .get(reject_request)
-                    .post(reject_request),
-            )
-            .service(
-                web::resource("/reject/{id}")
-                    .get(reject_request_by_path)
-                    .post(reject_request_by_path),
-            ),
+        scope("/friend_request")
+            .service(list_requests)
+            .service(agree_request)
+            .service(agree_request_by_path)
+            .service(reject_request)
+            .service(reject_request_by_path),
     );
 }
 
@@ -46,9 +32,10 @@ pub struct ListQuery {
 }
 
 /// Requests to me and from me, newest first, each side paged alike.
-#[utoipa::path(get, path = "/friend_request/list", tag = "friend_request", params(ListQuery),
+#[utoipa::path(tag = "friend_request", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = FriendRequestLists), (status = 400, body = ErrorBody)))]
+#[get("/list")]
 pub async fn list_requests(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -58,75 +45,77 @@ pub async fn list_requests(
     Ok(web::Json(state.friend_requests.list(auth.id, page).await?))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct IdQuery {
-    /// The friend request's id.
-    #[param(required = true, value_type = i64, minimum = 1)]
-    id: Option<String>,
-}
-
 /// Agrees a request to me: we become friends.
-#[utoipa::path(method(get, post), path = "/friend_request/agree", tag = "friend_request", params(IdQuery),
+#[utoipa::path(tag = "friend_request", params(("id" = i64, Query, minimum = 1, description = "The friend request's id.")),
     security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[route("/agree", method = "GET", method = "POST")]
 pub async fn agree_request(
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<IdQuery>,
+    request: Id<IdParam>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let id = required_id("id", query.id.as_deref())?;
-    agree(state, auth, id).await
+    agree(state, auth, request).await
 }
 
 /// Agrees, then tells both people's sockets (`friendAdded`, API.md §7).
 async fn agree(
     state: web::Data<AppState>,
     auth: AuthUser,
-    id: i64,
+    request: Id<IdParam>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let view = use_cases::agree_friend_request(state.into_inner(), auth.id, id).await?;
+    let view = use_cases::agree_friend_request(state.into_inner(), auth.id, request.get()).await?;
+    Ok(web::Json(view))
+}
+
+async fn reject(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    request: Id<IdParam>,
+) -> Result<web::Json<FriendRequestView>, ApiError> {
+    let view = state.friend_requests.reject(auth.id, request.get()).await?;
     Ok(web::Json(view))
 }
 
 /// Agrees a request to me (the id in the path).
-#[utoipa::path(method(get, post), path = "/friend_request/agree/{id}", tag = "friend_request",
+#[utoipa::path(tag = "friend_request",
     params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[route("/agree/{id}", method = "GET", method = "POST")]
 pub async fn agree_request_by_path(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    request: Id<IdParam>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let id = required_id("id", Some(path.as_str()))?;
-    agree(state, auth, id).await
+    agree(state, auth, request).await
 }
 
 /// Rejects a request to me.
-#[utoipa::path(method(get, post), path = "/friend_request/reject", tag = "friend_request", params(IdQuery),
+#[utoipa::path(tag = "friend_request", params(("id" = i64, Query, minimum = 1, description = "The friend request's id.")),
     security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[route("/reject", method = "GET", method = "POST")]
 pub async fn reject_request(
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<IdQuery>,
+    request: Id<IdParam>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let id = required_id("id", query.id.as_deref())?;
-    Ok(web::Json(state.friend_requests.reject(auth.id, id).await?))
+    reject(state, auth, request).await
 }
 
 /// Rejects a request to me (the id in the path).
-#[utoipa::path(method(get, post), path = "/friend_request/reject/{id}", tag = "friend_request",
+#[utoipa::path(tag = "friend_request",
     params(("id" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = FriendRequestView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[route("/reject/{id}", method = "GET", method = "POST")]
 pub async fn reject_request_by_path(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    request: Id<IdParam>,
 ) -> Result<web::Json<FriendRequestView>, ApiError> {
-    let id = required_id("id", Some(path.as_str()))?;
-    Ok(web::Json(state.friend_requests.reject(auth.id, id).await?))
+    reject(state, auth, request).await
 }

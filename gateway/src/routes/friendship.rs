@@ -1,24 +1,25 @@
 //! `/friendship`: send a request (`add`), list friends, remove a friend.
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{FriendIdParam, Id, JsonBody};
 use crate::limits::Limit;
-use crate::routes::{Deleted, filter_and_page, required_id};
+use crate::routes::{Deleted, filter_and_page};
 use crate::state::AppState;
 use crate::use_cases;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use serde::Deserialize;
 use user::{FieldErrors, Page, UserId, UserSummary, Username};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/friendship")
-            .service(web::resource("/add").post(add_friend))
-            .service(web::resource("/list").get(list_friends))
-            .service(web::resource("/delete").delete(delete_friend))
-            .service(web::resource("/{friendId}").delete(delete_friend_by_path)),
+        scope("/friendship")
+            .service(add_friend)
+            .service(list_friends)
+            .service(delete_friend)
+            .service(delete_friend_by_path),
     );
 }
 
@@ -33,10 +34,11 @@ pub struct AddFriendRequest {
 
 /// Sends a friend request; if that user already asked you, their request is agreed instead
 /// (200 with it, status 1).
-#[utoipa::path(post, path = "/friendship/add", tag = "friendship", request_body = AddFriendRequest,
+#[utoipa::path(tag = "friendship", request_body = AddFriendRequest,
     security(("bearer" = [])),
     responses((status = 201, body = FriendRequestView), (status = 200, body = FriendRequestView),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/add")]
 pub async fn add_friend(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -71,9 +73,10 @@ pub struct FriendListQuery {
 }
 
 /// My friends, ordered by nickname.
-#[utoipa::path(get, path = "/friendship/list", tag = "friendship", params(FriendListQuery),
+#[utoipa::path(tag = "friendship", params(FriendListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Page<UserSummary>), (status = 400, body = ErrorBody)))]
+#[get("/list")]
 pub async fn list_friends(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -88,43 +91,38 @@ pub async fn list_friends(
     Ok(web::Json(friends))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-pub struct FriendIdQuery {
-    #[param(required = true, value_type = i64, minimum = 1)]
-    friend_id: Option<String>,
-}
-
 /// Ends a friendship, both ways.
-#[utoipa::path(delete, path = "/friendship/delete", tag = "friendship", params(FriendIdQuery),
+#[utoipa::path(tag = "friendship", params(("friendId" = i64, Query, minimum = 1)),
     security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/delete")]
 pub async fn delete_friend(
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<FriendIdQuery>,
+    friend: Id<FriendIdParam>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    remove(state, auth, query.friend_id.as_deref()).await
+    remove(state, auth, friend).await
 }
 
 /// Ends a friendship, both ways (the id in the path).
-#[utoipa::path(delete, path = "/friendship/{friendId}", tag = "friendship",
+#[utoipa::path(tag = "friendship",
     params(("friendId" = i64, Path, minimum = 1)), security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/{friendId}")]
 pub async fn delete_friend_by_path(
     state: web::Data<AppState>,
     auth: AuthUser,
-    path: web::Path<String>,
+    friend: Id<FriendIdParam>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    remove(state, auth, Some(path.as_str())).await
+    remove(state, auth, friend).await
 }
 
 async fn remove(
     state: web::Data<AppState>,
     auth: AuthUser,
-    friend_id: Option<&str>,
+    friend: Id<FriendIdParam>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    let friend = UserId(required_id("friendId", friend_id)?);
+    let friend = UserId(friend.get());
     // Both people's sockets hear of it, each naming the other (API.md §7).
     use_cases::remove_friend(state.into_inner(), auth.id, friend).await?;
     Ok(web::Json(Deleted { deleted: true }))

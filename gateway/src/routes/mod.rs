@@ -11,9 +11,22 @@ pub mod user;
 
 use crate::error::ApiError;
 use ::user::{FieldError, FieldErrors, PageRequest, SearchText};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// Every documented route, in the order they are matched (fixed paths of a scope before its
+/// `/{id}`). Each is served and enters the OpenAPI document together.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(user::configure)
+        .configure(friendship::configure)
+        .configure(friend_request::configure)
+        .configure(chatroom::configure)
+        .configure(ops::configure)
+        .configure(storage::configure)
+        .configure(favorite::configure);
+}
 
 /// `{"sent": true}`: a code was mailed (or, for password reset, would have been).
 #[derive(Serialize, ToSchema)]
@@ -31,16 +44,6 @@ pub struct Updated {
 #[derive(Serialize, ToSchema)]
 pub struct Deleted {
     pub deleted: bool,
-}
-
-/// A required id from a query or path parameter: a positive integer, else a 400 naming it.
-pub fn required_id(field: &str, raw: Option<&str>) -> Result<i64, ApiError> {
-    let mut errors = FieldErrors::new();
-    let id = errors.required(field, raw, |raw| match raw.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err("must be a positive integer id".to_owned()),
-    });
-    Ok(errors.done(id)?)
 }
 
 /// `{"left": true}`.

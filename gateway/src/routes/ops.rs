@@ -2,13 +2,13 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::error_code::ErrorCode;
 use crate::state::AppState;
-use actix_web::web;
+use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health").get(health))
-        .service(web::resource("/ready").get(ready));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(ready);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -17,14 +17,16 @@ pub struct Status {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Status)))]
+#[utoipa::path(tag = "ops", responses((status = 200, body = Status)))]
+#[get("/health")]
 pub async fn health() -> web::Json<Status> {
     web::Json(Status { status: "ok" })
 }
 
 /// The database, the object store, the message bus (and Redis, when configured) answer.
-#[utoipa::path(get, path = "/ready", tag = "ops",
+#[utoipa::path(tag = "ops",
     responses((status = 200, body = Status), (status = 503, body = ErrorBody)))]
+#[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
     // Draining: a load balancer stops sending new work here while what is open finishes.
     if state.draining.load(std::sync::atomic::Ordering::SeqCst) {

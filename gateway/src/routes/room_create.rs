@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::use_cases;
 use ::chatroom::{GroupName, InitialMembers, RoomInfo};
 use ::user::{FieldErrors, UserId};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -75,9 +75,10 @@ async fn create_named_group(
 }
 
 /// Creates a direct room with a friend (idempotent: 200 with the existing room) or a group.
-#[utoipa::path(post, path = "/chatroom/add", tag = "chatroom", request_body = AddRoomRequest,
+#[utoipa::path(tag = "chatroom", request_body = AddRoomRequest,
     security(("bearer" = [])),
     responses((status = 201, body = RoomInfo), (status = 200, body = RoomInfo), (status = 400, body = ErrorBody)))]
+#[post("/add")]
 pub async fn add_room(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -101,9 +102,10 @@ pub struct DirectRoomRequest {
 }
 
 /// The direct room with a friend, created on first use.
-#[utoipa::path(post, path = "/chatroom/create-one-to-one", tag = "chatroom", request_body = DirectRoomRequest,
+#[utoipa::path(tag = "chatroom", request_body = DirectRoomRequest,
     security(("bearer" = [])),
     responses((status = 201, body = RoomInfo), (status = 200, body = RoomInfo), (status = 400, body = ErrorBody)))]
+#[post("/create-one-to-one")]
 pub async fn create_one_to_one(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -128,9 +130,10 @@ pub struct GroupRequest {
 }
 
 /// A group: you are its owner and first member.
-#[utoipa::path(post, path = "/chatroom/create-group", tag = "chatroom", request_body = GroupRequest,
+#[utoipa::path(tag = "chatroom", request_body = GroupRequest,
     security(("bearer" = [])),
     responses((status = 201, body = RoomInfo), (status = 400, body = ErrorBody)))]
+#[post("/create-group")]
 pub async fn create_group(
     state: web::Data<AppState>,
     auth: AuthUser,

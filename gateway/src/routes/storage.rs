@@ -6,7 +6,7 @@ use crate::limits::Limit;
 use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, route, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use storage::key::{ObjectKey, Purpose};
@@ -15,18 +15,15 @@ use storage::signed_url::UploadGrant;
 use storage::upload::{Upload, is_inline_image};
 use storage::{ObjectInfo, Served, StoreError, disposition};
 use utoipa::ToSchema;
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/storage")
-            .service(web::resource("/presign").post(presign))
-            .service(web::resource("/upload/{key:.*}").put(upload))
-            .service(web::resource("/info/{key:.*}").get(info))
-            .service(
-                web::resource("/object/{key:.*}")
-                    .get(object)
-                    .route(web::head().to(object)),
-            ),
+        scope("/storage")
+            .service(presign)
+            .service(upload_object)
+            .service(object_info)
+            .service(download_object),
     );
 }
 
@@ -69,12 +66,13 @@ pub struct Presigned {
 
 /// Prepares an upload: the server makes the key and returns a URL valid for one PUT of
 /// exactly the declared type and size.
-#[utoipa::path(post, path = "/storage/presign", tag = "storage", request_body = PresignRequest,
+#[utoipa::path(tag = "storage", request_body = PresignRequest,
     security(("bearer" = [])),
     responses((status = 200, body = Presigned), (status = 400, body = ErrorBody),
         (status = 413, description = "`quota_exceeded`: the user's uploads would pass the quota",
             body = ErrorBody),
         (status = 429, body = ErrorBody)))]
+#[post("/presign")]
 pub async fn presign(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -120,14 +118,15 @@ pub struct Uploaded {
 
 /// The local store's upload URL (as returned by `/storage/presign`): the body must have the
 /// declared size and Content-Type. Absent when the service stores objects in S3.
-#[utoipa::path(put, path = "/storage/upload/{key}", tag = "storage",
+#[utoipa::path(tag = "storage",
     params(("key" = String, Path), ("size" = u64, Query), ("type" = String, Query),
         ("expires" = i64, Query), ("sig" = String, Query)),
     responses((status = 200, body = Uploaded), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody)))]
-pub async fn upload(
+#[put("/upload/{key:.*}")]
+pub async fn upload_object(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
@@ -168,10 +167,11 @@ pub struct ObjectInfoView {
 
 /// What a download of the object would give, without its bytes; no token, like the download
 /// (the random key is the capability).
-#[utoipa::path(get, path = "/storage/info/{key}", tag = "storage",
+#[utoipa::path(tag = "storage",
     params(("key" = String, Path)),
     responses((status = 200, body = ObjectInfoView), (status = 404, body = ErrorBody)))]
-pub async fn info(
+#[get("/info/{key:.*}")]
+pub async fn object_info(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -190,12 +190,13 @@ pub async fn info(
 /// Serves an uploaded object without a token (the random key is the capability): the file with
 /// its stored type, or with S3 a redirect to a short-lived presigned GET. Anything but a safe
 /// image is sent as a download.
-#[utoipa::path(get, path = "/storage/object/{key}", tag = "storage",
+#[utoipa::path(tag = "storage",
     params(("key" = String, Path)),
     responses((status = 200, description = "the object's bytes"),
         (status = 302, description = "to a short-lived presigned URL (S3)"),
         (status = 404, body = ErrorBody)))]
-pub async fn object(
+#[route("/object/{key:.*}", method = "GET", method = "HEAD")]
+pub async fn download_object(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,

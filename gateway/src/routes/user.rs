@@ -6,26 +6,27 @@ use crate::limits::Limit;
 use crate::routes::{Sent, Updated};
 use crate::state::AppState;
 use crate::use_cases;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use user::{
     Captcha, Email, FieldErrors, HeadPic, LoginInput, NickName, Page, Password, Profile,
     RegisterInput, ResetPasswordInput, SearchText, UpdateInput, UserSummary, Username,
 };
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/user")
-            .service(web::resource("/register-captcha").get(register_captcha))
-            .service(web::resource("/register").post(register))
-            .service(web::resource("/login").post(login))
-            .service(web::resource("/info").get(info))
-            .service(web::resource("/update/captcha").get(update_captcha))
-            .service(web::resource("/update").post(update))
-            .service(web::resource("/update_password/captcha").get(password_captcha))
-            .service(web::resource("/update_password").post(update_password))
-            .service(web::resource("/search").get(search_users)),
+        scope("/user")
+            .service(register_captcha)
+            .service(register)
+            .service(login)
+            .service(info)
+            .service(update_captcha)
+            .service(update)
+            .service(password_captcha)
+            .service(update_password)
+            .service(search_users),
     );
 }
 
@@ -44,8 +45,9 @@ impl AddressQuery {
     }
 }
 
-#[utoipa::path(get, path = "/user/register-captcha", tag = "user", params(AddressQuery),
+#[utoipa::path(tag = "user", params(AddressQuery),
     responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[get("/register-captcha")]
 pub async fn register_captcha(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -122,9 +124,10 @@ impl TryFrom<RegisterRequest> for RegisterInput {
     }
 }
 
-#[utoipa::path(post, path = "/user/register", tag = "user", request_body = RegisterRequest,
+#[utoipa::path(tag = "user", request_body = RegisterRequest,
     responses((status = 201, body = Profile), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
+#[post("/register")]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -154,10 +157,11 @@ pub struct LoginResponse {
     token: String,
 }
 
-#[utoipa::path(post, path = "/user/login", tag = "user", request_body = LoginRequest,
+#[utoipa::path(tag = "user", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
         (status = 429, body = ErrorBody)))]
+#[post("/login")]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -186,8 +190,9 @@ pub async fn login(
     }))
 }
 
-#[utoipa::path(get, path = "/user/info", tag = "user", security(("bearer" = [])),
+#[utoipa::path(tag = "user", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
+#[get("/info")]
 pub async fn info(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -204,8 +209,9 @@ pub struct NewAddressQuery {
 }
 
 /// Mails the code that lets `/user/update` change the email to `address`.
-#[utoipa::path(get, path = "/user/update/captcha", tag = "user", params(NewAddressQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "user", params(NewAddressQuery), security(("bearer" = [])),
     responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[get("/update/captcha")]
 pub async fn update_captcha(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -246,8 +252,9 @@ pub struct UpdateRequest {
     captcha: Option<String>,
 }
 
-#[utoipa::path(post, path = "/user/update", tag = "user", request_body = UpdateRequest, security(("bearer" = [])),
+#[utoipa::path(tag = "user", request_body = UpdateRequest, security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/update")]
 pub async fn update(
     state: web::Data<AppState>,
     auth: AuthUser,
@@ -281,8 +288,9 @@ pub async fn update(
     Ok(web::Json(state.users.update(auth.id, input).await?))
 }
 
-#[utoipa::path(get, path = "/user/update_password/captcha", tag = "user", params(AddressQuery),
+#[utoipa::path(tag = "user", params(AddressQuery),
     responses((status = 200, body = Sent), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[get("/update_password/captcha")]
 pub async fn password_captcha(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -330,8 +338,9 @@ impl TryFrom<UpdatePasswordRequest> for ResetPasswordInput {
     }
 }
 
-#[utoipa::path(post, path = "/user/update_password", tag = "user", request_body = UpdatePasswordRequest,
+#[utoipa::path(tag = "user", request_body = UpdatePasswordRequest,
     responses((status = 200, body = Updated), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/update_password")]
 pub async fn update_password(
     state: web::Data<AppState>,
     body: JsonBody<UpdatePasswordRequest>,
@@ -360,8 +369,9 @@ pub struct SearchQuery {
     page_size: Option<String>,
 }
 
-#[utoipa::path(get, path = "/user/search", tag = "user", params(SearchQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "user", params(SearchQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<UserSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[get("/search")]
 pub async fn search_users(
     state: web::Data<AppState>,
     auth: AuthUser,

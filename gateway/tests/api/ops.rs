@@ -45,6 +45,70 @@ async fn the_document_declares_what_any_operation_can_answer() {
     let response = app.client.put(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "GET");
+    // A fixed path's other methods are its own 405, never a sibling `/{id}` route's.
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/favorite/add", "GET, POST"),
+        (reqwest::Method::GET, "/chatroom/add", "POST"),
+        (reqwest::Method::DELETE, "/friendship/list", "GET"),
+        (reqwest::Method::PUT, "/favorite/5", "DELETE"),
+    ] {
+        let url = format!("{}{path}", app.base);
+        let response = app
+            .client
+            .request(method.clone(), url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+}
+
+/// Routes enter the document as they are registered, so each documented operation is served:
+/// none answers 405, nor the 404 of an unknown route.
+#[tokio::test]
+async fn every_documented_operation_is_served() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace(
+                "{key}",
+                "attachment/1/00000000-0000-0000-0000-000000000000/x.txt",
+            )
+            .replace("{id}", "1")
+            .replace("{friendId}", "1");
+        assert!(
+            !concrete.contains('{'),
+            "a parameter this test does not know: {path}"
+        );
+        for method in item.as_object().unwrap().keys() {
+            let Ok(verb) = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                continue; // `parameters` and the like
+            };
+            let response = app
+                .client
+                .request(verb, format!("{}{concrete}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            if status == StatusCode::NOT_FOUND && method != "head" {
+                let body: Value = response.json().await.unwrap();
+                assert_ne!(body["code"], "not_found", "{method} {path} is not served");
+            }
+            operations += 1;
+        }
+    }
+    assert!(operations >= 45, "only {operations} operations documented");
 }
 
 #[tokio::test]
