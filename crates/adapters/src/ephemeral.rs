@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use deadpool_redis::{Pool, redis};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use user::{EphemeralStore, KeyStoreError};
+use user::{Clock, EphemeralStore, KeyStoreError, SystemClock};
 
 /// Keys live in Redis under a prefix, with Redis doing the expiry.
 pub struct RedisStore {
@@ -97,10 +97,17 @@ impl EphemeralStore for RedisStore {
     }
 }
 
-/// The embedded default: a map with lazy expiry, swept as it grows.
-#[derive(Default)]
+/// The embedded default: a map with lazy expiry, swept as it grows. Expiry is read from its
+/// clock, so a test can pass a `ManualClock` and move time on instead of sleeping.
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_clock(Arc::new(SystemClock))
+    }
 }
 
 #[derive(Default)]
@@ -117,8 +124,15 @@ struct Entry {
 const SWEEP_EVERY: usize = 1024;
 
 impl MemoryStore {
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner: Mutex::default(),
+            clock,
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>, Instant) -> T) -> T {
-        let now = Instant::now();
+        let now = self.clock.now();
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.operations = inner.operations.wrapping_add(1);
         if inner.operations.is_multiple_of(SWEEP_EVERY) {

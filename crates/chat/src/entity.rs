@@ -20,7 +20,36 @@ pub struct Model {
     pub update_time: DateTimeUtc,
 }
 
+/// `favorite` points here too, but the favorite crate depends on this one: that relation is
+/// declared there only. `chatroom` cannot see this table either, so `Chatroom` is one-sided.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "chatroom::entity::chatroom::Entity",
+        from = "Column::ChatroomId",
+        to = "chatroom::entity::chatroom::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Chatroom,
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::SenderId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Sender,
+}
+
+impl Related<chatroom::entity::chatroom::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Chatroom.def()
+    }
+}
+
+impl Related<user::entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sender.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,21 +1,19 @@
 //! Every read of `chat_history`, each one statement whatever the count: messages with their
 //! senders joined (history, the room list's last messages, favorites, repeated clientIds) and
 //! unread counts.
+use crate::entity::{Column, Entity as ChatHistory, Relation};
 use crate::message::{ChatMessage, MessageKind};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 use std::collections::HashMap;
+use user::entity::Column as UserColumn;
 use user::{UserId, UserSummary};
 
-/// The columns of a `MessageRow`, from `chat_history h` and its sender `users u`.
-const MESSAGE_COLUMNS: &str = "h.id, h.chatroom_id, h.seq, h.type AS kind, h.content, \
-     h.client_id, h.create_time, u.id AS sender_id, u.username AS sender_username, \
-     u.nick_name AS sender_nick_name, u.head_pic AS sender_head_pic";
-
-/// Joins the sender `users u` of `chat_history h`.
-const SENDER_JOIN: &str = "JOIN users u ON u.id = h.sender_id";
-
-/// A message with its sender, as read by `MESSAGE_COLUMNS`.
+/// A message with its sender, as read by `with_sender`.
 #[derive(FromQueryResult)]
 struct MessageRow {
     id: i64,
@@ -51,13 +49,32 @@ impl From<MessageRow> for ChatMessage {
     }
 }
 
+/// `chat_history` joined to its sender through `Relation::Sender`, with the columns of a
+/// `MessageRow` (the sender's public fields only, never the password hash).
+fn with_sender() -> Select<ChatHistory> {
+    ChatHistory::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::ChatroomId,
+            Column::Seq,
+            Column::Content,
+            Column::ClientId,
+            Column::CreateTime,
+        ])
+        .column_as(Column::Kind, "kind")
+        .join(JoinType::InnerJoin, Relation::Sender.def())
+        .column_as(UserColumn::Id, "sender_id")
+        .column_as(UserColumn::Username, "sender_username")
+        .column_as(UserColumn::NickName, "sender_nick_name")
+        .column_as(UserColumn::HeadPic, "sender_head_pic")
+}
+
 async fn query(
     conn: &impl ConnectionTrait,
-    sql: String,
-    values: Vec<Value>,
+    select: Select<ChatHistory>,
 ) -> Result<Vec<ChatMessage>, DbErr> {
-    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-    let rows = MessageRow::find_by_statement(statement).all(conn).await?;
+    let rows = select.into_model::<MessageRow>().all(conn).await?;
     Ok(rows.into_iter().map(ChatMessage::from).collect())
 }
 
@@ -69,11 +86,10 @@ pub async fn messages_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE h.id IN ({marks}) ORDER BY h.id"
-    );
-    query(conn, sql, ids.iter().map(|id| Value::from(*id)).collect()).await
+    let select = with_sender()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(Column::Id);
+    query(conn, select).await
 }
 
 /// The messages at these (room, seq) places, one statement (for a page of rooms: an `OR` of
@@ -85,12 +101,10 @@ pub async fn messages_at(
     if places.is_empty() {
         return Ok(Vec::new());
     }
-    let matches = vec!["(h.chatroom_id = ? AND h.seq = ?)"; places.len()].join(" OR ");
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE {matches}");
-    let values = places
-        .iter()
-        .flat_map(|(room, seq)| [Value::from(*room), Value::from(*seq)]);
-    query(conn, sql, values.collect()).await
+    let matches = places.iter().fold(Condition::any(), |any, (room, seq)| {
+        any.add(Column::ChatroomId.eq(*room).and(Column::Seq.eq(*seq)))
+    });
+    query(conn, with_sender().filter(matches)).await
 }
 
 /// The messages stored under these (sender, clientId) pairs, whichever room they are in.
@@ -101,15 +115,11 @@ pub async fn messages_by_client_ids(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["(?, ?)"; keys.len()].join(", ");
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} \
-         WHERE (h.sender_id, h.client_id) IN ({marks})"
-    );
-    let values = keys
+    let pair = Expr::tuple([Column::SenderId.into_expr(), Column::ClientId.into_expr()]);
+    let keys = keys
         .iter()
-        .flat_map(|(sender, client_id)| [Value::from(*sender), Value::from(*client_id)]);
-    query(conn, sql, values.collect()).await
+        .map(|(sender, client_id)| (*sender, (*client_id).to_owned()));
+    query(conn, with_sender().filter(pair.in_tuples(keys))).await
 }
 
 /// The newest `limit` messages of a room after `after`, ascending: what a reader that has
@@ -132,20 +142,15 @@ pub async fn messages_page(
     limit: u64,
     newest: bool,
 ) -> Result<Vec<ChatMessage>, DbErr> {
-    let newest_first = newest;
-    let order = if newest_first { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM chat_history h {SENDER_JOIN} WHERE h.chatroom_id = ? AND h.seq > ? \
-         AND h.seq < ? ORDER BY h.seq {order} LIMIT ?"
-    );
-    let values = vec![
-        Value::from(room),
-        Value::from(after.unwrap_or(0)),
-        Value::from(before.unwrap_or(i64::MAX)),
-        Value::from(limit),
-    ];
-    let mut messages = query(conn, sql, values).await?;
-    if newest_first {
+    let order = if newest { Order::Desc } else { Order::Asc };
+    let select = with_sender()
+        .filter(Column::ChatroomId.eq(room))
+        .filter(Column::Seq.gt(after.unwrap_or(0)))
+        .filter(Column::Seq.lt(before.unwrap_or(i64::MAX)))
+        .order_by(Column::Seq, order)
+        .limit(limit);
+    let mut messages = query(conn, select).await?;
+    if newest {
         messages.reverse();
     }
     Ok(messages)
@@ -167,17 +172,19 @@ pub async fn unread_counts(
     if markers.is_empty() {
         return Ok(HashMap::new());
     }
-    let ranges = vec!["(h.chatroom_id = ? AND h.seq > ?)"; markers.len()].join(" OR ");
-    let sql = format!(
-        "SELECT h.chatroom_id, COUNT(*) AS unread FROM chat_history h \
-         WHERE h.sender_id <> ? AND ({ranges}) GROUP BY h.chatroom_id"
-    );
-    let values: Vec<Value> = std::iter::once(user.0)
-        .chain(markers.iter().flat_map(|(room, seq)| [*room, *seq]))
-        .map(Value::from)
-        .collect();
-    let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-    let rows = UnreadRow::find_by_statement(statement).all(conn).await?;
+    let ranges = markers.iter().fold(Condition::any(), |any, (room, seq)| {
+        any.add(Column::ChatroomId.eq(*room).and(Column::Seq.gt(*seq)))
+    });
+    let rows = ChatHistory::find()
+        .select_only()
+        .column(Column::ChatroomId)
+        .column_as(Expr::col(Asterisk).count(), "unread")
+        .filter(Column::SenderId.ne(user.0))
+        .filter(ranges)
+        .group_by(Column::ChatroomId)
+        .into_model::<UnreadRow>()
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|row| (row.chatroom_id, u64::try_from(row.unread).unwrap_or(0)))

@@ -21,8 +21,38 @@ pub mod chatroom {
         pub update_time: DateTimeUtc,
     }
 
+    /// `chat_history` points here too, but it belongs to the chat crate, which depends on this
+    /// one: that relation is declared there only (`chat::entity::Relation::Chatroom`).
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// A group's owner; `None` for a direct room, or once the owner's account is gone.
+        #[sea_orm(
+            belongs_to = "user::entity::Entity",
+            from = "Column::OwnerId",
+            to = "user::entity::Column::Id",
+            on_delete = "SetNull"
+        )]
+        Owner,
+        #[sea_orm(has_many = "super::user_chatroom::Entity")]
+        Memberships,
+    }
+
+    impl Related<super::user_chatroom::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Memberships.def()
+        }
+    }
+
+    /// A room's related users are its members, through `user_chatroom` (the owner is `Owner`).
+    impl Related<user::entity::Entity> for Entity {
+        fn to() -> RelationDef {
+            super::user_chatroom::Relation::User.def()
+        }
+
+        fn via() -> Option<RelationDef> {
+            Some(super::user_chatroom::Relation::Chatroom.def().rev())
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -44,7 +74,34 @@ pub mod user_chatroom {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "user::entity::Entity",
+            from = "Column::UserId",
+            to = "user::entity::Column::Id",
+            on_delete = "Cascade"
+        )]
+        User,
+        #[sea_orm(
+            belongs_to = "super::chatroom::Entity",
+            from = "Column::ChatroomId",
+            to = "super::chatroom::Column::Id",
+            on_delete = "Cascade"
+        )]
+        Chatroom,
+    }
+
+    impl Related<user::entity::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::User.def()
+        }
+    }
+
+    impl Related<super::chatroom::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Chatroom.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

@@ -7,6 +7,10 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
 use user::{LIKE_ESCAPE, PageRequest, SearchText, UserId, UserSummary};
 
+// Kept as SQL: the shown name (a CASE over a conditional, aliased self-join of `user_chatroom`),
+// its LIKE ... ESCAPE filter and the member-count subquery are shared by three statements, and
+// read more plainly as these fragments than as builder expressions.
+
 /// A room `c` as a viewer sees its name: a direct room is shown with the other person's
 /// nickname (`o`, joined by `other_member_join`); the filter matches what is shown.
 const SHOWN_NAME: &str =

@@ -38,6 +38,8 @@ pub async fn lock_for_sends(
     })
 }
 
+/// Kept as SQL: a MySQL-only locking read (LEFT JOIN with FORCE INDEX, scalar subqueries, FOR
+/// UPDATE) on the hot write path.
 async fn lock_room_with_senders(
     conn: &impl ConnectionTrait,
     room: i64,

@@ -1,9 +1,17 @@
 //! A room's seq and its members' read markers, for writers that store many messages in one
 //! transaction: each function is one statement however many rooms or members it touches.
+use crate::entity::chatroom;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Statement, Value,
+};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use user::{UserId, UserSummary};
+
+// Kept as SQL (all but `room_seqs`, a plain read for catch-up): the batched message write's
+// hot path, with dialect-specific statements (FOR UPDATE, FORCE INDEX, JSON_TABLE, multi-table
+// UPDATE) whose round trips a test counts.
 
 /// Where a room's order stands: its newest seq and message, and the time of its latest activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,15 +263,14 @@ pub async fn room_seqs(
 ) -> Result<HashMap<i64, i64>, DbErr> {
     let mut seqs = HashMap::with_capacity(rooms.len());
     for chunk in rooms.chunks(1000) {
-        let sql = format!(
-            "SELECT id, last_seq FROM chatroom WHERE id IN ({})",
-            marks(chunk.len(), "?")
-        );
-        let values: Vec<Value> = chunk.iter().map(|room| Value::from(*room)).collect();
-        let statement = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-        for row in conn.query_all_raw(statement).await? {
-            seqs.insert(row.try_get("", "id")?, row.try_get("", "last_seq")?);
-        }
+        let rows: Vec<(i64, i64)> = chatroom::Entity::find()
+            .select_only()
+            .columns([chatroom::Column::Id, chatroom::Column::LastSeq])
+            .filter(chatroom::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        seqs.extend(rows);
     }
     Ok(seqs)
 }

@@ -7,8 +7,8 @@ use crate::types::{GroupName, InitialMembers, ReadSeq, RoomInfo, RoomKind};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
 };
 use user::entity::{Column as UserColumn, Entity as Users};
 use user::{Page, PageRequest, UserId, UserSummary, Username};
@@ -151,17 +151,26 @@ impl ChatroomService for SeaChatroomService {
             .filter(user_chatroom::Column::ChatroomId.eq(room.id))
             .count(&self.db)
             .await?;
-        let sql = "SELECT u.id, u.username, u.nick_name, u.head_pic FROM user_chatroom m \
-                   JOIN users u ON u.id = m.user_id WHERE m.chatroom_id = ? \
-                   ORDER BY CASE WHEN u.id = ? THEN 0 ELSE 1 END, m.joined_at, u.id LIMIT ? OFFSET ?";
-        let values: Vec<Value> = vec![
-            room.id.into(),
-            room.owner_id.unwrap_or(0).into(),
-            page.page_size().into(),
-            page.offset().into(),
-        ];
-        let statement = Statement::from_sql_and_values(self.db.get_database_backend(), sql, values);
-        let members = UserSummary::find_by_statement(statement)
+        // The owner first, then in the order they joined.
+        let owner_first: Expr = Expr::case(UserColumn::Id.eq(room.owner_id.unwrap_or(0)), 0)
+            .finally(1)
+            .into();
+        let members = user_chatroom::Entity::find()
+            .select_only()
+            .join(JoinType::InnerJoin, user_chatroom::Relation::User.def())
+            .columns([
+                UserColumn::Id,
+                UserColumn::Username,
+                UserColumn::NickName,
+                UserColumn::HeadPic,
+            ])
+            .filter(user_chatroom::Column::ChatroomId.eq(room.id))
+            .order_by_asc(owner_first)
+            .order_by_asc(user_chatroom::Column::JoinedAt)
+            .order_by_asc(UserColumn::Id)
+            .limit(page.page_size())
+            .offset(page.offset())
+            .into_model::<UserSummary>()
             .all(&self.db)
             .await?;
         Ok(Page::new(members, total, page))

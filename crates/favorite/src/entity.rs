@@ -12,7 +12,35 @@ pub struct Model {
     pub update_time: DateTimeUtc,
 }
 
+/// Declared on this side only: the user and chat crates are below this one.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::UserId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+    #[sea_orm(
+        belongs_to = "chat::entity::Entity",
+        from = "Column::ChatHistoryId",
+        to = "chat::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    ChatHistory,
+}
+
+impl Related<user::entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl Related<chat::entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ChatHistory.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

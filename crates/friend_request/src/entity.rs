@@ -17,7 +17,24 @@ pub struct Model {
     pub update_time: DateTimeUtc,
 }
 
+/// Both ends are `users` rows; declared on this side only (the user crate cannot see this one).
+/// With two ways to `users` there is no `Related<users>`: a query names `From` or `To`.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::FromUserId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    From,
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::ToUserId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    To,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,7 +12,31 @@ pub struct Model {
     pub update_time: DateTimeUtc,
 }
 
+/// Both ends are `users` rows. `users` cannot see this table (the user crate is below this one),
+/// so only this side is declared.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::UserId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+    #[sea_orm(
+        belongs_to = "user::entity::Entity",
+        from = "Column::FriendId",
+        to = "user::entity::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Friend,
+}
+
+/// A friendship row's related user is the friend: the row is read from its owner's side.
+impl Related<user::entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Friend.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -16,6 +16,8 @@ pub struct Model {
     pub update_time: DateTimeUtc,
 }
 
+/// None declared here: every table that points at `users` belongs to a crate that depends on this
+/// one, so each declares its `belongs_to` on its own side (a `has_many` here would be a cycle).
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

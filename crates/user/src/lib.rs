@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod captcha;
+mod clock;
 pub mod entity;
 mod error;
 mod filter;
@@ -15,6 +16,7 @@ pub mod time;
 mod types;
 
 pub use captcha::{CaptchaFlow, CaptchaTimes, Captchas};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{FieldError, UserError};
 pub use filter::name_contains;
 pub use head_pics::head_pics;

@@ -2,10 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 use support::*;
 use user::{
-    Captcha, CaptchaTimes, Email, LoginInput, LoginLimits, NickName, PageRequest, Password,
+    Captcha, Email, LoginInput, LoginLimits, ManualClock, NickName, PageRequest, Password,
     ResetPasswordInput, SearchText, UpdateInput, UserError, UserId, UserService, Username,
 };
 
@@ -113,18 +114,22 @@ async fn four_wrong_tries_leave_the_code_usable() {
 
 #[tokio::test]
 async fn an_expired_code_is_refused() {
-    let mut config = test_config();
-    config.captcha = CaptchaTimes {
-        register_ttl: Duration::from_millis(10),
-        ..CaptchaTimes::default()
-    };
-    let h = harness_with(config).await;
-    let (address, code) = h.register_code("late").await;
-    // Expiry is about time passing; there is no event to wait for.
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let clock = Arc::new(ManualClock::new());
+    let config = test_config();
+    let ttl = config.captcha.register_ttl;
+    let h = harness_with_clock(config, clock.clone()).await;
+    let (late, late_code) = h.register_code("late").await;
+    let (in_time, in_time_code) = h.register_code("in-time").await;
+
+    clock.advance(ttl - Duration::from_millis(1));
+    h.service
+        .register(register_input(&name("t"), &in_time, &in_time_code))
+        .await
+        .unwrap();
+    clock.advance(Duration::from_millis(1));
     let err = h
         .service
-        .register(register_input(&name("l"), &address, &code))
+        .register(register_input(&name("l"), &late, &late_code))
         .await;
     assert!(matches!(err, Err(UserError::CaptchaInvalid)), "{err:?}");
 }

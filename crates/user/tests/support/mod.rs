@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use test_support::{TestDb, fresh_db, unique};
 use user::{
-    Captcha, CaptchaTimes, Email, EphemeralStore, LoginLimits, NickName, Password, Profile,
-    RegisterInput, SeaUserService, UserConfig, UserService, Username,
+    Captcha, CaptchaTimes, Email, EphemeralStore, LoginLimits, ManualClock, NickName, Password,
+    Profile, RegisterInput, SeaUserService, UserConfig, UserService, Username,
 };
 
 pub use adapters::mail::Outbox;
@@ -58,7 +58,6 @@ pub async fn harness() -> Harness {
 }
 
 pub async fn harness_with(config: UserConfig) -> Harness {
-    let db = fresh_db().await.expect("database");
     let store: Arc<dyn EphemeralStore> = match std::env::var("TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => {
             let pool = deadpool_redis::Config::from_url(url)
@@ -68,6 +67,17 @@ pub async fn harness_with(config: UserConfig) -> Harness {
         }
         _ => Arc::new(MemoryStore::default()),
     };
+    harness_with_store(config, store).await
+}
+
+/// A harness whose codes live in an in-process store on `clock`, whatever `TEST_REDIS_URL`
+/// says: Redis expires keys by its own clock, which a test cannot move.
+pub async fn harness_with_clock(config: UserConfig, clock: Arc<ManualClock>) -> Harness {
+    harness_with_store(config, Arc::new(MemoryStore::with_clock(clock))).await
+}
+
+async fn harness_with_store(config: UserConfig, store: Arc<dyn EphemeralStore>) -> Harness {
+    let db = fresh_db().await.expect("database");
     let outbox = Arc::new(Outbox::default());
     let service = SeaUserService::new(db.conn.clone(), config, store, outbox.clone());
     Harness {
