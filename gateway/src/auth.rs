@@ -66,7 +66,7 @@ impl FromRequest for AuthUser {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::internal(&"application state missing"))?;
             let user = authenticate(state, &token).await?;
-            tracing::Span::current().record("user_id", user.id.0);
+            tracing::Span::current().record("user_id", user.id.get());
             // Seen by `renew_token` on the way out.
             req.extensions_mut().insert(user);
             Ok(user)

@@ -1,6 +1,8 @@
 //! Request extractors whose failures are 400s in the API's error shape, naming the field.
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
+use ::chat::MessageId;
+use ::chatroom::RoomId;
 use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -8,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
-use user::FieldErrors;
+use user::{FieldErrors, UserId};
 
 /// A JSON body (any content type is read as JSON). Bodies over the configured limit are 413;
 /// malformed JSON or a wrong type is a 400 whose `errors` names the path of the bad field.
@@ -85,36 +87,47 @@ pub fn client_address(req: &HttpRequest) -> String {
     forwarded.unwrap_or(peer).to_string()
 }
 
-/// The name of an id parameter, in a route's path or in its query string.
+/// An id parameter: its name in a route's path or query string, and what it identifies.
 pub trait IdName {
     const NAME: &'static str;
+    type Value: From<i64>;
 }
 
-/// `id`: a room's, a friend request's or a favorite's.
+/// `id` of a room.
+pub struct RoomIdParam;
+impl IdName for RoomIdParam {
+    const NAME: &'static str = "id";
+    type Value = RoomId;
+}
+
+/// `id` of a friend request or a favorite (each known to one route only).
 pub struct IdParam;
 impl IdName for IdParam {
     const NAME: &'static str = "id";
+    type Value = i64;
 }
 
 /// `friendId`.
 pub struct FriendIdParam;
 impl IdName for FriendIdParam {
     const NAME: &'static str = "friendId";
+    type Value = UserId;
 }
 
 /// `chatHistoryId`: a message's.
 pub struct MessageIdParam;
 impl IdName for MessageIdParam {
     const NAME: &'static str = "chatHistoryId";
+    type Value = MessageId;
 }
 
 /// A required positive id named `N::NAME`: the path segment of that name where the route has
 /// one (`/friendship/{friendId}`), else the query parameter (`/friendship/delete?friendId=`).
 /// Anything else is a 400 naming it, so both addresses of an operation answer alike.
-pub struct Id<N>(i64, PhantomData<N>);
+pub struct Id<N: IdName>(N::Value, PhantomData<N>);
 
-impl<N> Id<N> {
-    pub fn get(&self) -> i64 {
+impl<N: IdName<Value: Copy>> Id<N> {
+    pub fn get(&self) -> N::Value {
         self.0
     }
 }
@@ -142,7 +155,7 @@ impl<N: IdName> FromRequest for Id<N> {
         ready(
             errors
                 .done(id)
-                .map(|id| Id(id, PhantomData))
+                .map(|id| Id(N::Value::from(id), PhantomData))
                 .map_err(ApiError::from),
         )
     }

@@ -53,6 +53,6 @@ impl AppState {
 
     /// Where `user`'s avatars are served: a `headPic` must point under it.
     pub fn avatar_prefix(&self, user: user::UserId) -> String {
-        format!("{}/storage/object/avatar/{}/", self.public_url, user.0)
+        format!("{}/storage/object/avatar/{}/", self.public_url, user.get())
     }
 }

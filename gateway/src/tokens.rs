@@ -38,7 +38,7 @@ impl TokenKeys {
     pub fn issue(&self, user: UserId, version: i32) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
-            sub: user.0.to_string(),
+            sub: user.get().to_string(),
             ver: version,
             iat: now,
             exp: now.saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX)),
@@ -51,6 +51,6 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Option<(UserId, i32, i64)> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let id = data.claims.sub.parse().ok()?;
-        Some((UserId(id), data.claims.ver, data.claims.exp))
+        Some((UserId::new(id), data.claims.ver, data.claims.exp))
     }
 }

@@ -123,7 +123,7 @@ impl Sweep {
             .into_iter()
             .filter(|object| object.modified < of_age)
             .collect();
-        let owners: BTreeSet<i64> = old.iter().map(|object| object.owner.0).collect();
+        let owners: BTreeSet<i64> = old.iter().map(|object| object.owner.get()).collect();
         let owners: Vec<i64> = owners.into_iter().collect();
         let shown = user::head_pics(&self.db, &owners).await?;
         let judged = old.len();
@@ -131,7 +131,7 @@ impl Sweep {
             .into_iter()
             .filter(|object| {
                 let pic = shown
-                    .get(&object.owner.0)
+                    .get(&object.owner.get())
                     .and_then(|pic| ObjectKey::from_url(pic));
                 !matches!((&object.key, pic), (Some(key), Some(pic)) if *key == pic)
             })
@@ -189,7 +189,7 @@ mod tests {
             .map(|n| StoredObject {
                 key: None,
                 path: format!("attachment/1/{n}"),
-                owner: UserId(1),
+                owner: UserId::new(1),
                 size: 1,
                 modified: Utc::now(),
             })

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ws::bus::BusEvent;
 use crate::ws::protocol::ServerFrame;
+use ::chatroom::RoomId;
 use chatroom::{GroupName, InitialMembers, RoomInfo};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use std::future::Future;
@@ -33,7 +34,7 @@ pub async fn open_direct_room(
         let (room, created) = state.chatrooms.create_direct(me, friend).await?;
         if created {
             state
-                .publish_members_added(room.id, &[me, friend], me)
+                .publish_members_added(room.id.get(), &[me, friend], me)
                 .await;
         }
         Ok((room, created))
@@ -51,7 +52,9 @@ pub async fn create_group(
     detached(async move {
         let everyone = members.with_owner(me);
         let room = state.chatrooms.create_group(me, name, members).await?;
-        state.publish_members_added(room.id, &everyone, me).await;
+        state
+            .publish_members_added(room.id.get(), &everyone, me)
+            .await;
         Ok(room)
     })
     .await
@@ -61,22 +64,24 @@ pub async fn create_group(
 pub async fn invite(
     state: Arc<AppState>,
     me: UserId,
-    room: i64,
+    room: RoomId,
     username: Username,
 ) -> Result<RoomInfo, ApiError> {
     detached(async move {
         let (info, added) = state.chatrooms.invite(me, room, &username).await?;
-        state.publish_members_added(room, &[added], added).await;
+        state
+            .publish_members_added(room.get(), &[added], added)
+            .await;
         Ok(info)
     })
     .await
 }
 
 /// Leaves a group: my sockets leave it, the others hear `exitRoom`.
-pub async fn leave_room(state: Arc<AppState>, me: UserId, room: i64) -> Result<(), ApiError> {
+pub async fn leave_room(state: Arc<AppState>, me: UserId, room: RoomId) -> Result<(), ApiError> {
     detached(async move {
         state.chatrooms.exit(me, room).await?;
-        state.publish_member_left(room, me).await;
+        state.publish_member_left(room.get(), me).await;
         Ok(())
     })
     .await
@@ -97,7 +102,7 @@ pub async fn request_friendship(
                 let frame = ServerFrame::FriendRequest {
                     request: request.clone(),
                 };
-                let addressee = UserId(request.to_user.id);
+                let addressee = UserId::new(request.to_user.id);
                 state.publish_to_users(&[addressee], &frame).await;
             }
             SendOutcome::AgreedTheirs(request) => {
@@ -136,7 +141,9 @@ pub async fn remove_friend(
     detached(async move {
         state.friendships.remove(me, friend).await?;
         for (to, other) in [(me, friend), (friend, me)] {
-            let frame = ServerFrame::FriendRemoved { user_id: other.0 };
+            let frame = ServerFrame::FriendRemoved {
+                user_id: other.get(),
+            };
             state.publish_to_users(&[to], &frame).await;
         }
         Ok(())
@@ -152,7 +159,10 @@ pub async fn reset_password(
 ) -> Result<(), ApiError> {
     detached(async move {
         let user = state.users.reset_password(input).await?;
-        state.bus.publish(BusEvent::Revoked { user: user.0 }).await;
+        state
+            .bus
+            .publish(BusEvent::Revoked { user: user.get() })
+            .await;
         Ok(())
     })
     .await

@@ -72,7 +72,7 @@ async fn stored_under_client_ids(
 ) -> Result<HashMap<(i64, String), ChatMessage>, DbErr> {
     let keys: BTreeSet<(i64, &str)> = sends
         .iter()
-        .map(|s| (s.sender.0, s.client_id.as_str()))
+        .map(|s| (s.sender.get(), s.client_id.as_str()))
         .collect();
     let keys: Vec<(i64, &str)> = keys.into_iter().collect();
     Ok(messages_by_client_ids(conn, &keys)
@@ -87,7 +87,7 @@ fn read_markers(rows: &[ChatMessage]) -> Vec<(UserId, i64, i64)> {
     let mut newest: BTreeMap<(UserId, i64), i64> = BTreeMap::new();
     for message in rows {
         newest.insert(
-            (UserId(message.sender.id), message.chatroom_id),
+            (UserId::new(message.sender.id), message.chatroom_id),
             message.seq,
         );
     }

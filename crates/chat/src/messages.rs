@@ -179,7 +179,7 @@ pub async fn unread_counts(
         .select_only()
         .column(Column::ChatroomId)
         .column_as(Expr::col(Asterisk).count(), "unread")
-        .filter(Column::SenderId.ne(user.0))
+        .filter(Column::SenderId.ne(user.get()))
         .filter(ranges)
         .group_by(Column::ChatroomId)
         .into_model::<UnreadRow>()

@@ -43,7 +43,7 @@ pub(crate) fn plan(
             answers.push(Planned::Refused);
             continue;
         };
-        let key = (send.sender.0, send.client_id.as_str().to_owned());
+        let key = (send.sender.get(), send.client_id.as_str().to_owned());
         if let Some(first) = stored.get(&key) {
             answers.push(Planned::Repeat(first.clone()));
             continue;

@@ -6,7 +6,7 @@ use crate::messages::messages_page;
 use crate::pipeline::SendQueue;
 use crate::room_list::{RoomListItem, room_list};
 use crate::types::{ClientId, History, HistoryCursor, MessageBody, Posted};
-use ::chatroom::require_member;
+use ::chatroom::{RoomId, Seq, require_member};
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 use user::{Page, PageRequest, SearchText, UserId};
@@ -17,14 +17,14 @@ pub trait ChatService: Send + Sync {
     async fn post_message(
         &self,
         sender: UserId,
-        room: i64,
+        room: RoomId,
         client_id: &ClientId,
         body: &MessageBody,
     ) -> Result<Posted, ChatError>;
     async fn history(
         &self,
         user: UserId,
-        room: i64,
+        room: RoomId,
         cursor: HistoryCursor,
     ) -> Result<History, ChatError>;
     /// My rooms, most recent activity first, each with its last message and my unread count;
@@ -36,13 +36,13 @@ pub trait ChatService: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<RoomListItem>, ChatError>;
     /// The room's newest seq, for a member.
-    async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError>;
+    async fn last_seq(&self, user: UserId, room: RoomId) -> Result<Seq, ChatError>;
     /// What a member missed since `after`: the newest `limit` of them, ascending.
     async fn replay(
         &self,
         user: UserId,
-        room: i64,
-        after: i64,
+        room: RoomId,
+        after: Seq,
         limit: u64,
     ) -> Result<Vec<ChatMessage>, ChatError>;
 }
@@ -61,17 +61,17 @@ impl SeaChatService {
 
 #[async_trait]
 impl ChatService for SeaChatService {
-    #[tracing::instrument(skip_all, fields(user_id = sender.0, room), err)]
+    #[tracing::instrument(skip_all, fields(user_id = sender.get(), room), err)]
     async fn post_message(
         &self,
         sender: UserId,
-        room: i64,
+        room: RoomId,
         client_id: &ClientId,
         body: &MessageBody,
     ) -> Result<Posted, ChatError> {
         let send = Outgoing {
             sender,
-            room,
+            room: room.get(),
             client_id: client_id.clone(),
             body: body.clone(),
         };
@@ -81,17 +81,19 @@ impl ChatService for SeaChatService {
     async fn history(
         &self,
         user: UserId,
-        room: i64,
+        room: RoomId,
         cursor: HistoryCursor,
     ) -> Result<History, ChatError> {
         require_member(&self.db, user, room).await?;
         // One more than asked tells whether there is more.
-        let bounds = (cursor.after, cursor.before);
-        let newest = cursor.after.is_none();
-        let mut items = messages_page(&self.db, room, bounds, cursor.limit + 1, newest).await?;
-        let has_more = items.len() as u64 > cursor.limit;
+        let after = cursor.after().map(Seq::get);
+        let bounds = (after, cursor.before().map(Seq::get));
+        let limit = cursor.limit();
+        let mut items =
+            messages_page(&self.db, room.get(), bounds, limit + 1, after.is_none()).await?;
+        let has_more = items.len() as u64 > limit;
         if has_more {
-            if cursor.after.is_some() {
+            if after.is_some() {
                 items.pop();
             } else {
                 items.remove(0);
@@ -109,18 +111,21 @@ impl ChatService for SeaChatService {
         Ok(room_list(&self.db, me, name, page).await?)
     }
 
-    async fn last_seq(&self, user: UserId, room: i64) -> Result<i64, ChatError> {
-        Ok(require_member(&self.db, user, room).await?.last_seq)
+    async fn last_seq(&self, user: UserId, room: RoomId) -> Result<Seq, ChatError> {
+        Ok(Seq::new(
+            require_member(&self.db, user, room).await?.last_seq,
+        ))
     }
 
     async fn replay(
         &self,
         user: UserId,
-        room: i64,
-        after: i64,
+        room: RoomId,
+        after: Seq,
         limit: u64,
     ) -> Result<Vec<ChatMessage>, ChatError> {
         require_member(&self.db, user, room).await?;
-        Ok(messages_page(&self.db, room, (Some(after), None), limit, true).await?)
+        let bounds = (Some(after.get()), None);
+        Ok(messages_page(&self.db, room.get(), bounds, limit, true).await?)
     }
 }

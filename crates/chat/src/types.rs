@@ -1,5 +1,6 @@
 //! Validated message inputs and the shapes of sending and history.
 use crate::message::{ChatMessage, MessageKind};
+use ::chatroom::Seq;
 use serde::Serialize;
 use user::{FieldError, FieldErrors};
 use utoipa::ToSchema;
@@ -71,13 +72,22 @@ impl MessageBody {
     }
 }
 
+user::id_type! {
+    /// A stored message's id (`chat_history.id`).
+    MessageId
+}
+
 /// Where a history page starts: `after < seq < before`, at most `limit` (1–100, default 50).
+/// Made only by `parse` (a request's parameters, checked) or `between` (a gap the server saw).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HistoryCursor {
-    pub after: Option<i64>,
-    pub before: Option<i64>,
-    pub limit: u64,
+    after: Option<Seq>,
+    before: Option<Seq>,
+    limit: u64,
 }
+
+/// The most messages one page holds.
+pub const MAX_PAGE: u64 = 100;
 
 impl HistoryCursor {
     pub fn parse(
@@ -86,21 +96,42 @@ impl HistoryCursor {
         limit: Option<&str>,
     ) -> Result<Self, Vec<FieldError>> {
         let seq = |raw: &str| match raw.trim().parse::<i64>() {
-            Ok(seq) if seq >= 0 => Ok(seq),
+            Ok(seq) if seq >= 0 => Ok(Seq::new(seq)),
             _ => Err("must be a non-negative integer seq".to_owned()),
         };
         let mut errors = FieldErrors::new();
         let before = errors.optional("beforeSeq", before, seq);
         let after = errors.optional("afterSeq", after, seq);
         let limit = errors.optional("limit", limit, |raw| match raw.trim().parse::<u64>() {
-            Ok(limit) if (1..=100).contains(&limit) => Ok(limit),
-            _ => Err("must be an integer from 1 to 100".to_owned()),
+            Ok(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
+            _ => Err(format!("must be an integer from 1 to {MAX_PAGE}")),
         });
         errors.done(Some(Self {
             after,
             before,
             limit: limit.unwrap_or(50),
         }))
+    }
+
+    /// Every message strictly between two seqs, up to a full page.
+    pub fn between(after: Seq, before: Seq) -> Self {
+        Self {
+            after: Some(after),
+            before: Some(before),
+            limit: MAX_PAGE,
+        }
+    }
+
+    pub fn after(&self) -> Option<Seq> {
+        self.after
+    }
+
+    pub fn before(&self) -> Option<Seq> {
+        self.before
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
     }
 }
 

@@ -9,7 +9,7 @@ use chat::{
     ChatError, ChatMessage, ChatService, Outgoing, PipelineConfig, Reply, SendQueue, Stored,
     Unpublished, answer_of,
 };
-use chatroom::ChatroomService;
+use chatroom::{ChatroomService, RoomId};
 use sea_orm::DatabaseBackend;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -47,10 +47,10 @@ fn held_back(db: &sea_orm::DatabaseConnection) -> HeldBack {
 }
 
 impl HeldBack {
-    fn submit(&self, sender: UserId, room: i64, id: &str, content: &str) -> Reply {
+    fn submit(&self, sender: UserId, room: RoomId, id: &str, content: &str) -> Reply {
         let send = Outgoing {
             sender,
-            room,
+            room: room.get(),
             client_id: client(id),
             body: text(content),
         };
@@ -73,7 +73,7 @@ async fn assert_refused(reply: Reply) {
     assert!(matches!(answer, Err(ChatError::RoomNotFound)), "{answer:?}");
 }
 
-async fn seqs_in(w: &World, room: i64) -> Vec<i64> {
+async fn seqs_in(w: &World, room: RoomId) -> Vec<i64> {
     let history = w
         .chat
         .history(w.users[0], room, cursor(None, None, Some("100")))
@@ -140,7 +140,7 @@ async fn an_outsider_in_a_batch_is_refused_and_the_others_are_stored() {
     let mut pipeline = held_back(&w.db.conn);
     let before = pipeline.submit(w.users[0], room, "a", "a");
     let outsider = pipeline.submit(w.users[2], room, "b", "b");
-    let nowhere = pipeline.submit(w.users[0], 999_999, "c", "c");
+    let nowhere = pipeline.submit(w.users[0], RoomId::new(999_999), "c", "c");
     let after = pipeline.submit(w.users[1], room, "d", "d");
     pipeline.start();
     assert_eq!(answer_of(before).await.unwrap().message.seq, 1);
@@ -225,7 +225,7 @@ async fn two_pipelines_on_one_database_keep_each_room_gapless_and_each_sender_in
                 .map(|n| {
                     let send = Outgoing {
                         sender: user,
-                        room,
+                        room: room.get(),
                         client_id: client(&format!("s{sender}n{n}")),
                         body: text(&format!("{sender}:{n}")),
                     };
@@ -277,7 +277,7 @@ async fn a_drain_stores_and_hands_on_everything_accepted_and_refuses_the_rest() 
         .map(|n| {
             let send = Outgoing {
                 sender: w.users[1],
-                room,
+                room: room.get(),
                 client_id: client(&format!("d{n}")),
                 body: text("before the exit"),
             };
@@ -295,7 +295,7 @@ async fn a_drain_stores_and_hands_on_everything_accepted_and_refuses_the_rest() 
     // ...and nothing more is taken.
     let late = Outgoing {
         sender: w.users[1],
-        room,
+        room: room.get(),
         client_id: client("late"),
         body: text("after the exit"),
     };

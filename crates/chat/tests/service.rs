@@ -5,7 +5,7 @@
 mod support;
 
 use chat::{ChatError, ChatService, HistoryCursor, MessageBody, MessageKind, SeaChatService};
-use chatroom::ChatroomService;
+use chatroom::{ChatroomService, RoomId};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::sync::atomic::Ordering;
 use support::{PREFIX, client, cursor, text, unpublished_queue, world};
@@ -85,7 +85,7 @@ async fn outsiders_can_neither_post_nor_read() {
     assert!(matches!(read, Err(ChatError::RoomNotFound)), "{read:?}");
     let nowhere = w
         .chat
-        .post_message(w.users[0], 999_999, &client("y"), &text("hi"))
+        .post_message(w.users[0], RoomId::new(999_999), &client("y"), &text("hi"))
         .await;
     assert!(
         matches!(nowhere, Err(ChatError::RoomNotFound)),
@@ -134,7 +134,7 @@ async fn history_pages_by_cursor() {
     let first = &newest.items[0];
     assert_eq!(
         (first.sender.id, first.content.as_str()),
-        (w.users[1].0, "m5")
+        (w.users[1].get(), "m5")
     );
     assert!(HistoryCursor::parse(None, None, Some("101")).is_err());
     assert!(HistoryCursor::parse(Some("-1"), None, None).is_err());
@@ -215,7 +215,7 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
         .await
         .unwrap();
     let ids: Vec<i64> = list.items.iter().map(|r| r.id).collect();
-    assert_eq!(ids, [direct.id, group]);
+    assert_eq!(ids, [direct.id.get(), group.get()]);
     assert_eq!(list.total, 2);
     let (d, g) = (&list.items[0], &list.items[1]);
     assert_eq!(
@@ -224,7 +224,7 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
     );
     assert_eq!(d.last_message.as_ref().unwrap().content, "d1");
     // API.md §7: a direct room names its other member; a group has none.
-    assert_eq!(d.peer.as_ref().map(|p| p.id), Some(w.users[1].0));
+    assert_eq!(d.peer.as_ref().map(|p| p.id), Some(w.users[1].get()));
     assert_eq!(g.peer, None);
     // Sending moved my own marker past the two messages before mine.
     assert_eq!((g.unread_count, g.user_count), (0, 3));
@@ -236,7 +236,7 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
         .rooms(w.users[0], None, PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(list.items[0].id, group);
+    assert_eq!(list.items[0].id, group.get());
     assert_eq!(list.items[0].unread_count, 1);
     // The marker never moves back, and never past the newest message.
     assert_eq!(
@@ -244,14 +244,14 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
             .mark_read(w.users[0], group, chatroom::ReadSeq::parse(99).unwrap())
             .await
             .unwrap(),
-        4
+        chatroom::Seq::new(4)
     );
     assert_eq!(
         w.rooms
             .mark_read(w.users[0], group, chatroom::ReadSeq::parse(1).unwrap())
             .await
             .unwrap(),
-        4
+        chatroom::Seq::new(4)
     );
     let list = w
         .chat
@@ -272,7 +272,7 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
         .unwrap();
     assert_eq!(
         found.items.iter().map(|r| r.id).collect::<Vec<_>>(),
-        [direct.id]
+        [direct.id.get()]
     );
 }
 
@@ -289,7 +289,7 @@ async fn the_room_list_shows_the_message_at_the_rooms_seq() {
         backend,
         "INSERT INTO chat_history (chatroom_id, seq, sender_id, type, content, client_id, \
          create_time, update_time) VALUES (?, 2, ?, 0, 'second', 'old-gw', ?, ?)",
-        [room.into(), w.users[1].0.into(), now.into(), now.into()],
+        [room.into(), w.users[1].get().into(), now.into(), now.into()],
     );
     w.db.conn.execute_raw(insert).await.unwrap();
     let advance = Statement::from_sql_and_values(

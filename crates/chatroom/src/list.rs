@@ -83,7 +83,7 @@ fn from_where(me: UserId, name: Option<&SearchText>) -> (String, Vec<Value>) {
         " FROM user_chatroom uc JOIN chatroom c ON c.id = uc.chatroom_id{} WHERE uc.user_id = ?",
         other_member_join("uc.user_id")
     );
-    let mut values = vec![Value::from(me.0)];
+    let mut values = vec![Value::from(me.get())];
     if let Some(name) = name {
         sql.push_str(&format!(
             " AND LOWER({SHOWN_NAME}) LIKE ? ESCAPE '{LIKE_ESCAPE}'"
@@ -159,7 +159,7 @@ pub async fn room_names(
         other_member_join("?"),
         vec!["?"; rooms.len()].join(", ")
     );
-    let values: Vec<Value> = std::iter::once(viewer.0)
+    let values: Vec<Value> = std::iter::once(viewer.get())
         .chain(rooms.iter().copied())
         .map(Value::from)
         .collect();

@@ -2,15 +2,16 @@
 //! their own transactions.
 use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
+use crate::types::RoomId;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 use user::UserId;
 
 pub async fn is_member(
     conn: &impl ConnectionTrait,
     user: UserId,
-    room: i64,
+    room: RoomId,
 ) -> Result<bool, DbErr> {
-    Ok(user_chatroom::Entity::find_by_id((user.0, room))
+    Ok(user_chatroom::Entity::find_by_id((user.get(), room.get()))
         .one(conn)
         .await?
         .is_some())
@@ -20,12 +21,12 @@ pub async fn is_member(
 pub async fn require_member(
     conn: &impl ConnectionTrait,
     user: UserId,
-    room: i64,
+    room: RoomId,
 ) -> Result<chatroom::Model, ChatroomError> {
     if !is_member(conn, user, room).await? {
         return Err(ChatroomError::NotFound);
     }
-    chatroom::Entity::find_by_id(room)
+    chatroom::Entity::find_by_id(room.get())
         .one(conn)
         .await?
         .ok_or(ChatroomError::NotFound)
@@ -41,7 +42,7 @@ pub(crate) async fn add_members(
     let now = user::time::now();
     let joined_at = user::time::now_precise();
     let rows = users.iter().map(|user| user_chatroom::ActiveModel {
-        user_id: Set(user.0),
+        user_id: Set(user.get()),
         chatroom_id: Set(room),
         last_read_seq: Set(read_up_to),
         joined_at: Set(joined_at),
@@ -56,12 +57,12 @@ pub(crate) async fn add_members(
 pub async fn require_member_locked(
     conn: &impl ConnectionTrait,
     user: UserId,
-    room: i64,
+    room: RoomId,
 ) -> Result<chatroom::Model, ChatroomError> {
     let room = lock_room(conn, room)
         .await?
         .ok_or(ChatroomError::NotFound)?;
-    if !is_member(conn, user, room.id).await? {
+    if !is_member(conn, user, RoomId::new(room.id)).await? {
         return Err(ChatroomError::NotFound);
     }
     Ok(room)
@@ -72,10 +73,10 @@ pub async fn require_member_locked(
 /// changes line up, never deadlock, and each sees what the previous one committed.
 pub async fn lock_room(
     conn: &impl ConnectionTrait,
-    room: i64,
+    room: RoomId,
 ) -> Result<Option<chatroom::Model>, DbErr> {
     use sea_orm::QuerySelect;
-    chatroom::Entity::find_by_id(room)
+    chatroom::Entity::find_by_id(room.get())
         .lock_exclusive()
         .one(conn)
         .await

@@ -1,6 +1,6 @@
 //! Building and describing rooms, shared by the service's use cases.
 use crate::entity::{chatroom, user_chatroom};
-use crate::types::{RoomInfo, RoomKind};
+use crate::types::{RoomId, RoomInfo, RoomKind};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     Set, SqlErr,
@@ -9,7 +9,7 @@ use user::UserId;
 use user::entity::Entity as Users;
 
 pub(crate) fn direct_key(a: UserId, b: UserId) -> String {
-    format!("{}:{}", a.0.min(b.0), a.0.max(b.0))
+    format!("{}:{}", a.get().min(b.get()), a.get().max(b.get()))
 }
 
 pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
@@ -30,7 +30,7 @@ pub(crate) async fn room_info(
         RoomKind::Group => room.name,
         RoomKind::Direct => {
             let other = members
-                .filter(user_chatroom::Column::UserId.ne(me.0))
+                .filter(user_chatroom::Column::UserId.ne(me.get()))
                 .select_only()
                 .column(user_chatroom::Column::UserId)
                 .into_tuple::<i64>()
@@ -44,7 +44,7 @@ pub(crate) async fn room_info(
         }
     };
     Ok(RoomInfo {
-        id: room.id,
+        id: RoomId::new(room.id),
         name,
         kind,
         owner_id: room.owner_id,
@@ -63,7 +63,7 @@ pub(crate) fn new_room(
     chatroom::ActiveModel {
         name: Set(name.to_owned()),
         kind: Set(kind),
-        owner_id: Set(owner.map(|o| o.0)),
+        owner_id: Set(owner.map(|o| o.get())),
         last_seq: Set(0),
         direct_key: Set(key),
         create_time: Set(now),

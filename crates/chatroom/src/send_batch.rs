@@ -45,7 +45,7 @@ async fn lock_room_with_senders(
     room: i64,
     pairs: &[(UserId, i64)],
 ) -> Result<LockedForSends, DbErr> {
-    let senders: BTreeSet<i64> = pairs.iter().map(|(user, _)| user.0).collect();
+    let senders: BTreeSet<i64> = pairs.iter().map(|(user, _)| user.get()).collect();
     let sql = format!(
         "SELECT c.id, c.last_seq, c.last_message_id, c.update_time, m.user_id AS member, \
          (SELECT u.username FROM users u WHERE u.id = m.user_id) AS username, \
@@ -88,7 +88,7 @@ async fn lock_room_with_senders(
             nick_name,
             head_pic,
         };
-        locked.members.insert((UserId(member), room), summary);
+        locked.members.insert((UserId::new(member), room), summary);
     }
     Ok(locked)
 }
@@ -135,7 +135,7 @@ pub async fn record_sends(
             .format("%Y-%m-%d %H:%M:%S%.6f")
             .to_string();
         rows.push(serde_json::json!([
-            user.0,
+            user.get(),
             room,
             seq,
             state.last_seq,

@@ -178,10 +178,10 @@ pub async fn members_among(
         );
         let rows = pairs
             .iter()
-            .map(|(user, room)| serde_json::json!([user.0, room]));
+            .map(|(user, room)| serde_json::json!([user.get(), room]));
         (sql, vec![json_rows(rows.collect())?])
     } else {
-        let users: BTreeSet<i64> = pairs.iter().map(|(user, _)| user.0).collect();
+        let users: BTreeSet<i64> = pairs.iter().map(|(user, _)| user.get()).collect();
         let rooms: BTreeSet<i64> = pairs.iter().map(|(_, room)| *room).collect();
         let sql = format!(
             "SELECT {COLUMNS} FROM user_chatroom m JOIN users u ON u.id = m.user_id \
@@ -208,7 +208,7 @@ pub async fn members_among(
                 nick_name: row.nick_name,
                 head_pic: row.head_pic,
             };
-            ((UserId(row.id), row.chatroom_id), summary)
+            ((UserId::new(row.id), row.chatroom_id), summary)
         })
         .filter(|(pair, _)| wanted.contains(pair))
         .collect())
@@ -232,7 +232,7 @@ pub async fn mark_sent(
         );
         let rows = markers
             .iter()
-            .map(|(user, room, seq)| serde_json::json!([user.0, room, seq]));
+            .map(|(user, room, seq)| serde_json::json!([user.get(), room, seq]));
         return execute(conn, sql, vec![json_rows(rows.collect())?]).await;
     }
     let cases =
@@ -246,12 +246,12 @@ pub async fn mark_sent(
     values.extend(
         markers
             .iter()
-            .flat_map(|(user, room, seq)| [user.0.into(), (*room).into(), (*seq).into()]),
+            .flat_map(|(user, room, seq)| [user.get().into(), (*room).into(), (*seq).into()]),
     );
     values.extend(
         markers
             .iter()
-            .flat_map(|(user, room, _)| [Value::from(user.0), Value::from(*room)]),
+            .flat_map(|(user, room, _)| [Value::from(user.get()), Value::from(*room)]),
     );
     execute(conn, sql, values).await
 }

@@ -3,7 +3,7 @@ use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
 use crate::membership::{add_members, is_member, require_member, require_member_locked};
 use crate::room::{direct_key, is_unique_violation, new_room, room_info};
-use crate::types::{GroupName, InitialMembers, ReadSeq, RoomInfo, RoomKind};
+use crate::types::{GroupName, InitialMembers, ReadSeq, RoomId, RoomInfo, RoomKind, Seq};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -28,26 +28,27 @@ pub trait ChatroomService: Send + Sync {
         name: GroupName,
         members: InitialMembers,
     ) -> Result<RoomInfo, ChatroomError>;
-    async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError>;
+    async fn info(&self, me: UserId, room: RoomId) -> Result<RoomInfo, ChatroomError>;
     /// Owner first, then by join time.
     async fn members(
         &self,
         me: UserId,
-        room: i64,
+        room: RoomId,
         page: PageRequest,
     ) -> Result<Page<UserSummary>, ChatroomError>;
     /// Adds a friend of the caller to a group; returns the room and who was added.
     async fn invite(
         &self,
         me: UserId,
-        room: i64,
+        room: RoomId,
         username: &Username,
     ) -> Result<(RoomInfo, UserId), ChatroomError>;
     /// Leaves a group; ownership passes to the longest-standing member.
-    async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError>;
+    async fn exit(&self, me: UserId, room: RoomId) -> Result<(), ChatroomError>;
     async fn direct_with(&self, me: UserId, friend: UserId) -> Result<RoomInfo, ChatroomError>;
     /// Moves the read marker forward (never back, never past the last message); returns it.
-    async fn mark_read(&self, me: UserId, room: i64, seq: ReadSeq) -> Result<i64, ChatroomError>;
+    async fn mark_read(&self, me: UserId, room: RoomId, seq: ReadSeq)
+    -> Result<Seq, ChatroomError>;
 }
 
 pub struct SeaChatroomService {
@@ -69,7 +70,7 @@ impl SeaChatroomService {
 
 #[async_trait]
 impl ChatroomService for SeaChatroomService {
-    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = me.get()), err)]
     async fn create_direct(
         &self,
         me: UserId,
@@ -106,7 +107,7 @@ impl ChatroomService for SeaChatroomService {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = me.get()), err)]
     async fn create_group(
         &self,
         me: UserId,
@@ -115,8 +116,8 @@ impl ChatroomService for SeaChatroomService {
     ) -> Result<RoomInfo, ChatroomError> {
         let others = members.others(me);
         let friends = friendship::entity::Entity::find()
-            .filter(friendship::entity::Column::UserId.eq(me.0))
-            .filter(friendship::entity::Column::FriendId.is_in(others.iter().map(|o| o.0)))
+            .filter(friendship::entity::Column::UserId.eq(me.get()))
+            .filter(friendship::entity::Column::FriendId.is_in(others.iter().map(|o| o.get())))
             .count(&self.db)
             .await?;
         if friends != others.len() as u64 {
@@ -135,7 +136,7 @@ impl ChatroomService for SeaChatroomService {
         Ok(info)
     }
 
-    async fn info(&self, me: UserId, room: i64) -> Result<RoomInfo, ChatroomError> {
+    async fn info(&self, me: UserId, room: RoomId) -> Result<RoomInfo, ChatroomError> {
         let room = require_member(&self.db, me, room).await?;
         Ok(room_info(&self.db, me, room).await?)
     }
@@ -143,7 +144,7 @@ impl ChatroomService for SeaChatroomService {
     async fn members(
         &self,
         me: UserId,
-        room: i64,
+        room: RoomId,
         page: PageRequest,
     ) -> Result<Page<UserSummary>, ChatroomError> {
         let room = require_member(&self.db, me, room).await?;
@@ -176,11 +177,11 @@ impl ChatroomService for SeaChatroomService {
         Ok(Page::new(members, total, page))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = me.get()), err)]
     async fn invite(
         &self,
         me: UserId,
-        room: i64,
+        room: RoomId,
         username: &Username,
     ) -> Result<(RoomInfo, UserId), ChatroomError> {
         let txn = self.db.begin().await?;
@@ -194,8 +195,8 @@ impl ChatroomService for SeaChatroomService {
             .one(&txn)
             .await?
             .ok_or(ChatroomError::UserNotFound)?;
-        let target = UserId(target.id);
-        if is_member(&txn, target, room.id).await? {
+        let target = UserId::new(target.id);
+        if is_member(&txn, target, RoomId::new(room.id)).await? {
             return Err(ChatroomError::AlreadyMember);
         }
         if !friendship::are_friends(&txn, me, target).await? {
@@ -207,18 +208,18 @@ impl ChatroomService for SeaChatroomService {
         Ok((info, target))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = me.0), err)]
-    async fn exit(&self, me: UserId, room: i64) -> Result<(), ChatroomError> {
+    #[tracing::instrument(skip_all, fields(user_id = me.get()), err)]
+    async fn exit(&self, me: UserId, room: RoomId) -> Result<(), ChatroomError> {
         let txn = self.db.begin().await?;
         // Locked first (as senders do): two leaving owners cannot pick each other as heir.
         let room = require_member_locked(&txn, me, room).await?;
         if room.kind == RoomKind::Direct {
             return Err(ChatroomError::DirectRoom);
         }
-        user_chatroom::Entity::delete_by_id((me.0, room.id))
+        user_chatroom::Entity::delete_by_id((me.get(), room.id))
             .exec(&txn)
             .await?;
-        if room.owner_id == Some(me.0) {
+        if room.owner_id == Some(me.get()) {
             // The longest-standing member inherits; an empty group keeps its history, ownerless.
             let heir = user_chatroom::Entity::find()
                 .filter(user_chatroom::Column::ChatroomId.eq(room.id))
@@ -244,11 +245,16 @@ impl ChatroomService for SeaChatroomService {
             .direct_room(me, friend)
             .await?
             .ok_or(ChatroomError::NotFound)?;
-        let room = require_member(&self.db, me, room.id).await?;
+        let room = require_member(&self.db, me, RoomId::new(room.id)).await?;
         Ok(room_info(&self.db, me, room).await?)
     }
 
-    async fn mark_read(&self, me: UserId, room: i64, seq: ReadSeq) -> Result<i64, ChatroomError> {
+    async fn mark_read(
+        &self,
+        me: UserId,
+        room: RoomId,
+        seq: ReadSeq,
+    ) -> Result<Seq, ChatroomError> {
         let room = require_member(&self.db, me, room).await?;
         let target = seq.get().min(room.last_seq);
         user_chatroom::Entity::update_many()
@@ -257,17 +263,17 @@ impl ChatroomService for SeaChatroomService {
                 user_chatroom::Column::UpdateTime,
                 Expr::value(user::time::now()),
             )
-            .filter(user_chatroom::Column::UserId.eq(me.0))
+            .filter(user_chatroom::Column::UserId.eq(me.get()))
             .filter(user_chatroom::Column::ChatroomId.eq(room.id))
             .filter(user_chatroom::Column::LastReadSeq.lt(target))
             .exec(&self.db)
             .await?;
-        let marker = user_chatroom::Entity::find_by_id((me.0, room.id))
+        let marker = user_chatroom::Entity::find_by_id((me.get(), room.id))
             .select_only()
             .column(user_chatroom::Column::LastReadSeq)
             .into_tuple::<i64>()
             .one(&self.db)
             .await?;
-        marker.ok_or(ChatroomError::NotFound)
+        marker.map(Seq::new).ok_or(ChatroomError::NotFound)
     }
 }

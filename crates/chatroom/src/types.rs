@@ -28,6 +28,16 @@ impl RoomKind {
     }
 }
 
+user::id_type! {
+    /// A room's id.
+    RoomId
+}
+
+user::id_type! {
+    /// A message's place in its room: 1, 2, 3 … in commit order, no gaps.
+    Seq
+}
+
 /// A group's name: 1–50 characters after trimming.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupName(String);
@@ -58,7 +68,7 @@ impl InitialMembers {
         if ids.iter().any(|id| *id <= 0) {
             return Err("must be positive integer ids".to_owned());
         }
-        let mut users: Vec<UserId> = ids.iter().map(|id| UserId(*id)).collect();
+        let mut users: Vec<UserId> = ids.iter().map(|id| UserId::new(*id)).collect();
         users.sort_unstable();
         users.dedup();
         Ok(Self(users))
@@ -101,7 +111,8 @@ impl ReadSeq {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomInfo {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RoomId,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: RoomKind,

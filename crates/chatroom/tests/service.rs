@@ -17,7 +17,7 @@ struct World {
 
 impl World {
     fn id(&self, n: usize) -> UserId {
-        UserId(self.users[n].id)
+        UserId::new(self.users[n].id)
     }
 
     fn name(&self, n: usize) -> Username {
@@ -33,7 +33,7 @@ async fn world(count: usize) -> World {
         users.push(create_user(&db.conn, &format!("u{n}")).await.unwrap());
     }
     for other in &users[1..] {
-        befriend(&db.conn, UserId(users[0].id), UserId(other.id))
+        befriend(&db.conn, UserId::new(users[0].id), UserId::new(other.id))
             .await
             .unwrap();
     }
@@ -45,7 +45,7 @@ async fn world(count: usize) -> World {
 }
 
 fn members(users: &[UserId]) -> InitialMembers {
-    let ids: Vec<i64> = users.iter().map(|user| user.0).collect();
+    let ids: Vec<i64> = users.iter().map(|user| user.get()).collect();
     InitialMembers::parse(&ids).unwrap()
 }
 
@@ -107,10 +107,13 @@ async fn direct_rooms_need_a_friend() {
 #[test]
 fn a_group_starts_with_at_most_200_others_each_once() {
     let parsed = InitialMembers::parse(&[3, 2, 3]).unwrap();
-    assert_eq!(parsed.with_owner(UserId(2)), vec![UserId(2), UserId(3)]);
     assert_eq!(
-        parsed.with_owner(UserId(1)),
-        vec![UserId(1), UserId(2), UserId(3)]
+        parsed.with_owner(UserId::new(2)),
+        vec![UserId::new(2), UserId::new(3)]
+    );
+    assert_eq!(
+        parsed.with_owner(UserId::new(1)),
+        vec![UserId::new(1), UserId::new(2), UserId::new(3)]
     );
     let many: Vec<i64> = (1..=201).collect();
     assert!(InitialMembers::parse(&many[..200]).is_ok());
@@ -132,7 +135,7 @@ async fn groups_take_friends_only() {
         .await
         .unwrap();
     assert_eq!((room.name.as_str(), room.kind), ("Team", RoomKind::Group));
-    assert_eq!((room.user_count, room.owner_id), (3, Some(w.id(0).0)));
+    assert_eq!((room.user_count, room.owner_id), (3, Some(w.id(0).get())));
     let not_friends = w
         .rooms
         .create_group(w.id(1), group("x"), members(&[w.id(2)]))
@@ -143,7 +146,7 @@ async fn groups_take_friends_only() {
     );
     let unknown = w
         .rooms
-        .create_group(w.id(0), group("x"), members(&[UserId(987_654)]))
+        .create_group(w.id(0), group("x"), members(&[UserId::new(987_654)]))
         .await;
     assert!(
         matches!(unknown, Err(ChatroomError::NotAFriend)),
@@ -207,7 +210,7 @@ async fn members_list_the_owner_first_then_by_join_time() {
         .await
         .unwrap();
     let ids: Vec<i64> = members.items.iter().map(|m| m.id).collect();
-    assert_eq!(ids, [w.id(0).0, w.id(3).0, w.id(1).0]);
+    assert_eq!(ids, [w.id(0).get(), w.id(3).get(), w.id(1).get()]);
     assert_eq!(members.total, 3);
     let outsider = w
         .rooms
@@ -231,16 +234,16 @@ async fn exit_passes_ownership_and_keeps_an_empty_group() {
     w.rooms.invite(w.id(0), room.id, &w.name(1)).await.unwrap();
     w.rooms.exit(w.id(0), room.id).await.unwrap();
     let info = w.rooms.info(w.id(1), room.id).await.unwrap();
-    assert_eq!((info.owner_id, info.user_count), (Some(w.id(2).0), 2));
+    assert_eq!((info.owner_id, info.user_count), (Some(w.id(2).get()), 2));
     let gone = w.rooms.info(w.id(0), room.id).await;
     assert!(matches!(gone, Err(ChatroomError::NotFound)), "{gone:?}");
     w.rooms.exit(w.id(2), room.id).await.unwrap();
     assert_eq!(
         w.rooms.info(w.id(1), room.id).await.unwrap().owner_id,
-        Some(w.id(1).0)
+        Some(w.id(1).get())
     );
     w.rooms.exit(w.id(1), room.id).await.unwrap();
-    let kept = chatroom::entity::chatroom::Entity::find_by_id(room.id)
+    let kept = chatroom::entity::chatroom::Entity::find_by_id(room.id.get())
         .one(&w.db.conn)
         .await
         .unwrap();

@@ -7,8 +7,8 @@ use crate::error::FavoriteError;
 use crate::types::{Added, Favorite, FavoriteItem, FavoriteRoom};
 use async_trait::async_trait;
 use chat::entity::Entity as ChatHistory;
-use chat::{ChatMessage, messages_by_ids};
-use chatroom::{is_member, room_names};
+use chat::{ChatMessage, MessageId, messages_by_ids};
+use chatroom::{RoomId, is_member, room_names};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr,
@@ -20,7 +20,7 @@ use user::{Page, PageRequest, UserId};
 pub trait FavoriteService: Send + Sync {
     /// Keeps message `message` for `user`, who must be in its room; adding it again returns
     /// the first favorite.
-    async fn add(&self, user: UserId, message: i64) -> Result<Added, FavoriteError>;
+    async fn add(&self, user: UserId, message: MessageId) -> Result<Added, FavoriteError>;
     /// Removes one of `user`'s favorites.
     async fn delete(&self, user: UserId, favorite: i64) -> Result<(), FavoriteError>;
     /// `user`'s favorites, newest first. They stay after the user leaves the room: they are
@@ -54,18 +54,19 @@ impl From<Model> for Favorite {
 
 #[async_trait]
 impl FavoriteService for SeaFavoriteService {
-    #[tracing::instrument(skip_all, fields(user_id = user.0, message), err)]
-    async fn add(&self, user: UserId, message: i64) -> Result<Added, FavoriteError> {
+    #[tracing::instrument(skip_all, fields(user_id = user.get(), message), err)]
+    async fn add(&self, user: UserId, message: MessageId) -> Result<Added, FavoriteError> {
+        let message = message.get();
         let found = ChatHistory::find_by_id(message).one(&self.db).await?;
         let Some(found) = found else {
             return Err(FavoriteError::MessageNotFound);
         };
-        if !is_member(&self.db, user, found.chatroom_id).await? {
+        if !is_member(&self.db, user, RoomId::new(found.chatroom_id)).await? {
             return Err(FavoriteError::MessageNotFound);
         }
         let now = user::time::now();
         let inserted = Favorites::insert(ActiveModel {
-            user_id: Set(user.0),
+            user_id: Set(user.get()),
             chat_history_id: Set(message),
             create_time: Set(now),
             update_time: Set(now),
@@ -82,7 +83,7 @@ impl FavoriteService for SeaFavoriteService {
             Err(err) => return Err(err.into()),
         };
         let favorite = Favorites::find()
-            .filter(Column::UserId.eq(user.0))
+            .filter(Column::UserId.eq(user.get()))
             .filter(Column::ChatHistoryId.eq(message))
             .one(&self.db)
             .await?
@@ -94,11 +95,11 @@ impl FavoriteService for SeaFavoriteService {
         })
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user.0, favorite), err)]
+    #[tracing::instrument(skip_all, fields(user_id = user.get(), favorite), err)]
     async fn delete(&self, user: UserId, favorite: i64) -> Result<(), FavoriteError> {
         let removed = Favorites::delete_many()
             .filter(Column::Id.eq(favorite))
-            .filter(Column::UserId.eq(user.0))
+            .filter(Column::UserId.eq(user.get()))
             .exec(&self.db)
             .await?;
         if removed.rows_affected == 0 {
@@ -113,11 +114,11 @@ impl FavoriteService for SeaFavoriteService {
         page: PageRequest,
     ) -> Result<Page<FavoriteItem>, FavoriteError> {
         let total = Favorites::find()
-            .filter(Column::UserId.eq(user.0))
+            .filter(Column::UserId.eq(user.get()))
             .count(&self.db)
             .await?;
         let kept = Favorites::find()
-            .filter(Column::UserId.eq(user.0))
+            .filter(Column::UserId.eq(user.get()))
             .order_by_desc(Column::Id)
             .limit(page.page_size())
             .offset(page.offset())

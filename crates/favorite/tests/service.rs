@@ -2,8 +2,8 @@
 //! delete, and a list that costs the same two statements whatever its length.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
-use chat::{ChatService, ClientId, MessageBody, MessageKind, SeaChatService};
-use chatroom::{ChatroomService, GroupName, SeaChatroomService};
+use chat::{ChatService, ClientId, MessageBody, MessageId, MessageKind, SeaChatService};
+use chatroom::{ChatroomService, GroupName, RoomId, SeaChatroomService};
 use favorite::{FavoriteError, FavoriteService, SeaFavoriteService};
 use friendship::befriend;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ async fn world() -> World {
     let db = fresh_db().await.unwrap();
     let mut ids = Vec::new();
     for name in ["owner", "member", "outsider"] {
-        ids.push(UserId(create_user(&db.conn, name).await.unwrap().id));
+        ids.push(UserId::new(create_user(&db.conn, name).await.unwrap().id));
     }
     befriend(&db.conn, ids[0], ids[1]).await.unwrap();
     let rooms = SeaChatroomService::new(db.conn.clone());
@@ -33,7 +33,7 @@ async fn world() -> World {
         .create_group(
             ids[0],
             GroupName::parse("Keep").unwrap(),
-            chatroom::InitialMembers::parse(&[ids[1].0]).unwrap(),
+            chatroom::InitialMembers::parse(&[ids[1].get()]).unwrap(),
         )
         .await
         .unwrap();
@@ -42,7 +42,7 @@ async fn world() -> World {
         owner: ids[0],
         member: ids[1],
         outsider: ids[2],
-        room: room.id,
+        room: room.id.get(),
         db,
     }
 }
@@ -53,7 +53,12 @@ impl World {
         let chat = SeaChatService::new(self.db.conn.clone(), queue);
         let body = MessageBody::parse(MessageKind::Text, client_id, "http://x/").unwrap();
         let posted = chat
-            .post_message(who, self.room, &ClientId::parse(client_id).unwrap(), &body)
+            .post_message(
+                who,
+                RoomId::new(self.room),
+                &ClientId::parse(client_id).unwrap(),
+                &body,
+            )
             .await
             .unwrap();
         posted.message.id
@@ -65,14 +70,18 @@ async fn only_members_keep_and_only_owners_delete() {
     let w = world().await;
     let message = w.say(w.member, "m1").await;
     assert!(matches!(
-        w.favorites.add(w.outsider, message).await,
+        w.favorites.add(w.outsider, MessageId::new(message)).await,
         Err(FavoriteError::MessageNotFound)
     ));
     assert!(matches!(
-        w.favorites.add(w.owner, message + 1).await,
+        w.favorites.add(w.owner, MessageId::new(message + 1)).await,
         Err(FavoriteError::MessageNotFound)
     ));
-    let kept = w.favorites.add(w.owner, message).await.unwrap();
+    let kept = w
+        .favorites
+        .add(w.owner, MessageId::new(message))
+        .await
+        .unwrap();
     assert!(kept.created);
     assert!(matches!(
         w.favorites.delete(w.member, kept.favorite.id).await,
@@ -94,7 +103,9 @@ async fn racing_adds_make_one_favorite() {
             .map(|_| {
                 let favorites = w.favorites.clone();
                 let owner = w.owner;
-                tokio::spawn(async move { favorites.add(owner, message).await.unwrap() })
+                tokio::spawn(
+                    async move { favorites.add(owner, MessageId::new(message)).await.unwrap() },
+                )
             })
             .collect();
         let mut results = Vec::new();
@@ -117,7 +128,13 @@ async fn the_list_is_newest_first_in_a_fixed_four_statements() {
     let mut kept = Vec::new();
     for n in 0..30 {
         let message = w.say(w.member, &format!("m{n}")).await;
-        kept.push(w.favorites.add(w.owner, message).await.unwrap().favorite);
+        kept.push(
+            w.favorites
+                .add(w.owner, MessageId::new(message))
+                .await
+                .unwrap()
+                .favorite,
+        );
     }
     let (conn, count) = counted(&w.db.conn);
     let favorites = SeaFavoriteService::new(conn);
@@ -134,7 +151,7 @@ async fn the_list_is_newest_first_in_a_fixed_four_statements() {
     assert_eq!(ids, expected);
     let newest = &list.items[0];
     assert_eq!(newest.message.content, "m29");
-    assert_eq!(newest.message.sender.id, w.member.0);
+    assert_eq!(newest.message.sender.id, w.member.get());
     assert_eq!(
         (newest.chatroom.id, newest.chatroom.name.as_str()),
         (w.room, "Keep")

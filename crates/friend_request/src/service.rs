@@ -56,7 +56,7 @@ impl SeaFriendRequestService {
             .one(&txn)
             .await?;
         if let Some(pending) = pending {
-            if pending.from_user_id == from.0 {
+            if pending.from_user_id == from.get() {
                 return Err(FriendRequestError::AlreadyPending);
             }
             let agreed = decide(&txn, pending, RequestStatus::Agreed).await?;
@@ -66,8 +66,8 @@ impl SeaFriendRequestService {
         }
         let now = user::time::now();
         let inserted = ActiveModel {
-            from_user_id: Set(from.0),
-            to_user_id: Set(to.0),
+            from_user_id: Set(from.get()),
+            to_user_id: Set(to.get()),
             reason: Set(reason.as_str().to_owned()),
             status: Set(RequestStatus::Pending),
             pending_key: Set(Some(key)),
@@ -101,7 +101,7 @@ impl SeaFriendRequestService {
         let request = Requests::find_by_id(id)
             .one(&txn)
             .await?
-            .filter(|request| request.to_user_id == user.0)
+            .filter(|request| request.to_user_id == user.get())
             .ok_or(FriendRequestError::NotFound)?;
         let decided = decide(&txn, request, status).await?;
         let view = one_view(&txn, decided).await?;
@@ -113,7 +113,7 @@ impl SeaFriendRequestService {
 /// The key every pending request between two people shares, whichever way it goes: so two
 /// people asking each other at the same moment cannot both end up pending.
 fn pair_key(a: UserId, b: UserId) -> String {
-    format!("{}:{}", a.0.min(b.0), a.0.max(b.0))
+    format!("{}:{}", a.get().min(b.get()), a.get().max(b.get()))
 }
 
 /// Moves a pending request to `status` (guarded, so a concurrent decision loses cleanly);
@@ -139,7 +139,10 @@ async fn decide(
         return Err(FriendRequestError::AlreadyDecided);
     }
     if status == RequestStatus::Agreed {
-        let (from, to) = (UserId(request.from_user_id), UserId(request.to_user_id));
+        let (from, to) = (
+            UserId::new(request.from_user_id),
+            UserId::new(request.to_user_id),
+        );
         friendship::befriend(txn, from, to).await?;
     }
     Ok(Model {
@@ -212,7 +215,7 @@ async fn page_of(
 
 #[async_trait]
 impl FriendRequestService for SeaFriendRequestService {
-    #[tracing::instrument(skip_all, fields(user_id = from.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = from.get()), err)]
     async fn send(
         &self,
         from: UserId,
@@ -224,7 +227,7 @@ impl FriendRequestService for SeaFriendRequestService {
             .one(&self.db)
             .await?
             .ok_or(FriendRequestError::UserNotFound)?;
-        let to = UserId(target.id);
+        let to = UserId::new(target.id);
         if to == from {
             return Err(FriendRequestError::ToSelf);
         }
@@ -245,8 +248,8 @@ impl FriendRequestService for SeaFriendRequestService {
         user: UserId,
         page: PageRequest,
     ) -> Result<FriendRequestLists, FriendRequestError> {
-        let to_me = Requests::find().filter(Column::ToUserId.eq(user.0));
-        let from_me = Requests::find().filter(Column::FromUserId.eq(user.0));
+        let to_me = Requests::find().filter(Column::ToUserId.eq(user.get()));
+        let from_me = Requests::find().filter(Column::FromUserId.eq(user.get()));
         let (to_rows, total_to) = page_of(&self.db, to_me, page).await?;
         let (from_rows, total_from) = page_of(&self.db, from_me, page).await?;
         let split = to_rows.len();
@@ -259,12 +262,12 @@ impl FriendRequestService for SeaFriendRequestService {
         ))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = user.get()), err)]
     async fn agree(&self, user: UserId, id: i64) -> Result<FriendRequestView, FriendRequestError> {
         self.decide_mine(user, id, RequestStatus::Agreed).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = user.get()), err)]
     async fn reject(&self, user: UserId, id: i64) -> Result<FriendRequestView, FriendRequestError> {
         self.decide_mine(user, id, RequestStatus::Rejected).await
     }

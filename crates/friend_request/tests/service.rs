@@ -20,8 +20,12 @@ struct Pair {
 
 async fn pair() -> Pair {
     let db = fresh_db().await.unwrap();
-    let person =
-        |user: user::entity::Model| (UserId(user.id), Username::parse(&user.username).unwrap());
+    let person = |user: user::entity::Model| {
+        (
+            UserId::new(user.id),
+            Username::parse(&user.username).unwrap(),
+        )
+    };
     let a = person(create_user(&db.conn, "a").await.unwrap());
     let b = person(create_user(&db.conn, "b").await.unwrap());
     Pair {
@@ -55,7 +59,7 @@ async fn send_then_agree_makes_friends() {
     );
     assert_eq!(
         (request.from_user.id, request.to_user.id),
-        (p.a.0.0, p.b.0.0)
+        (p.a.0.get(), p.b.0.get())
     );
     assert_eq!((request.status, request.reason.as_str()), (0, "hi there"));
     assert!(!p.friendships.are_friends(p.a.0, p.b.0).await.unwrap());
@@ -119,7 +123,7 @@ async fn asking_back_agrees_the_pending_request() {
 #[tokio::test]
 async fn only_the_addressee_decides_and_only_once() {
     let p = pair().await;
-    let third = UserId(create_user(&p.db.conn, "c").await.unwrap().id);
+    let third = UserId::new(create_user(&p.db.conn, "c").await.unwrap().id);
     let request = sent(
         p.requests
             .send(p.a.0, &p.b.1, Reason::empty())

@@ -39,8 +39,8 @@ impl SeaFriendshipService {
 pub async fn befriend(conn: &impl ConnectionTrait, a: UserId, b: UserId) -> Result<(), DbErr> {
     let now = user::time::now();
     let row = |from: UserId, to: UserId| ActiveModel {
-        user_id: Set(from.0),
-        friend_id: Set(to.0),
+        user_id: Set(from.get()),
+        friend_id: Set(to.get()),
         create_time: Set(now),
         update_time: Set(now),
     };
@@ -53,7 +53,7 @@ pub async fn befriend(conn: &impl ConnectionTrait, a: UserId, b: UserId) -> Resu
 
 /// Whether `a` counts `b` as a friend (rows exist in both directions or neither).
 pub async fn are_friends(conn: &impl ConnectionTrait, a: UserId, b: UserId) -> Result<bool, DbErr> {
-    let found = Friendship::find_by_id((a.0, b.0)).one(conn).await?;
+    let found = Friendship::find_by_id((a.get(), b.get())).one(conn).await?;
     Ok(found.is_some())
 }
 
@@ -68,7 +68,7 @@ impl FriendshipService for SeaFriendshipService {
         let friend_ids = Query::select()
             .column(Column::FriendId)
             .from(Friendship)
-            .and_where(Expr::col(Column::UserId).eq(user.0))
+            .and_where(Expr::col(Column::UserId).eq(user.get()))
             .to_owned();
         let mut query = Users::find().filter(UserColumn::Id.in_subquery(friend_ids));
         if let Some(name) = name {
@@ -93,10 +93,11 @@ impl FriendshipService for SeaFriendshipService {
         Ok(are_friends(&self.db, a, b).await?)
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = user.get()), err)]
     async fn remove(&self, user: UserId, friend: UserId) -> Result<(), FriendshipError> {
         let txn = self.db.begin().await?;
-        let pair = |a: UserId, b: UserId| Column::UserId.eq(a.0).and(Column::FriendId.eq(b.0));
+        let pair =
+            |a: UserId, b: UserId| Column::UserId.eq(a.get()).and(Column::FriendId.eq(b.get()));
         let removed = Friendship::delete_many()
             .filter(pair(user, friend).or(pair(friend, user)))
             .exec(&txn)

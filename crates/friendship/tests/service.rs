@@ -17,7 +17,7 @@ async fn befriend_writes_both_directions_once() {
         create_user(&db.conn, "a").await.unwrap(),
         create_user(&db.conn, "b").await.unwrap(),
     );
-    let (a, b) = (UserId(a.id), UserId(b.id));
+    let (a, b) = (UserId::new(a.id), UserId::new(b.id));
     befriend(&db.conn, a, b).await.unwrap();
     befriend(&db.conn, b, a).await.unwrap();
     let rows = friendship::entity::Entity::find()
@@ -33,11 +33,11 @@ async fn befriend_writes_both_directions_once() {
 #[tokio::test]
 async fn list_filters_literally_and_pages_by_nickname() {
     let db = fresh_db().await.unwrap();
-    let me = UserId(create_user(&db.conn, "me").await.unwrap().id);
+    let me = UserId::new(create_user(&db.conn, "me").await.unwrap().id);
     let mut friends = Vec::new();
     for prefix in ["zed_", "amy%", "Bob"] {
         let user = create_user(&db.conn, prefix).await.unwrap();
-        befriend(&db.conn, me, UserId(user.id)).await.unwrap();
+        befriend(&db.conn, me, UserId::new(user.id)).await.unwrap();
         friends.push(user);
     }
     let stranger = create_user(&db.conn, "amy").await.unwrap();
@@ -80,7 +80,7 @@ async fn remove_ends_both_directions_and_then_is_not_found() {
         create_user(&db.conn, "a").await.unwrap(),
         create_user(&db.conn, "b").await.unwrap(),
     );
-    let (a, b) = (UserId(a.id), UserId(b.id));
+    let (a, b) = (UserId::new(a.id), UserId::new(b.id));
     befriend(&db.conn, a, b).await.unwrap();
     let service = SeaFriendshipService::new(db.conn.clone());
     service.remove(b, a).await.unwrap();

@@ -58,7 +58,7 @@ impl ObjectKey {
         let key = format!(
             "{}/{}/{}/{name}",
             purpose.as_str(),
-            owner.0,
+            owner.get(),
             Uuid::new_v4().hyphenated()
         );
         Self {
@@ -85,7 +85,7 @@ impl ObjectKey {
         let name_ok = !name.is_empty() && sanitise_name(name) == name;
         (parts.next().is_none() && id_ok && name_ok).then(|| Self {
             purpose,
-            owner: UserId(owner),
+            owner: UserId::new(owner),
             key: raw.to_owned(),
             name: name.to_owned(),
         })
@@ -205,7 +205,7 @@ mod tests {
         ] {
             let once = sanitise_name(&tricky);
             assert_eq!(sanitise_name(&once), once, "{tricky}");
-            let key = ObjectKey::new(Purpose::Attachment, UserId(1), &tricky);
+            let key = ObjectKey::new(Purpose::Attachment, UserId::new(1), &tricky);
             assert_eq!(ObjectKey::parse(key.as_str()), Some(key), "{tricky}");
         }
         let long = format!("{}.pdf", "x".repeat(300));
@@ -216,8 +216,8 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_parse_back() {
-        let a = ObjectKey::new(Purpose::Attachment, UserId(7), "照片.png");
-        let b = ObjectKey::new(Purpose::Attachment, UserId(7), "照片.png");
+        let a = ObjectKey::new(Purpose::Attachment, UserId::new(7), "照片.png");
+        let b = ObjectKey::new(Purpose::Attachment, UserId::new(7), "照片.png");
         assert_ne!(a.as_str(), b.as_str());
         assert!(a.as_str().starts_with("attachment/7/"));
         assert_eq!(ObjectKey::parse(a.as_str()), Some(a.clone()));
@@ -229,7 +229,7 @@ mod tests {
     fn object_urls_pass_the_stored_url_check_and_tricks_do_not() {
         let base = "http://chat.test/storage/object/";
         let prefix = format!("{base}attachment/");
-        let key = ObjectKey::new(Purpose::Attachment, UserId(3), "报告 (v2).pdf");
+        let key = ObjectKey::new(Purpose::Attachment, UserId::new(3), "报告 (v2).pdf");
         assert!(user::is_stored_url(
             &format!("{base}{}", key.url_path()),
             &prefix
@@ -281,7 +281,7 @@ mod properties {
         /// sanitised, and its URL passes the stored-URL check without a single unsafe character.
         #[test]
         fn every_filename_makes_a_safe_key(name in any::<String>(), owner in 1i64..i64::MAX) {
-            let key = ObjectKey::new(Purpose::Attachment, UserId(owner), &name);
+            let key = ObjectKey::new(Purpose::Attachment, UserId::new(owner), &name);
             prop_assert_eq!(ObjectKey::parse(key.as_str()), Some(key.clone()));
             prop_assert_eq!(sanitise_name(key.name()), key.name());
             prop_assert!(!key.name().starts_with('.') && !key.name().contains(['/', '\\']));

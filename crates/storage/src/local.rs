@@ -236,7 +236,7 @@ fn list_uploads(
 ) -> std::io::Result<Vec<StoredObject>> {
     let base = root.join(purpose.as_str());
     let owners: Vec<String> = match owner {
-        Some(owner) => vec![owner.0.to_string()],
+        Some(owner) => vec![owner.get().to_string()],
         None => sub_folders(&base)?,
     };
     let mut found = Vec::new();
@@ -247,7 +247,7 @@ fn list_uploads(
         for upload in sub_folders(&base.join(&owner))? {
             let path = format!("{}/{owner}/{upload}", purpose.as_str());
             // An upload finishing (its partial file going) or swept meanwhile is no error.
-            match read_upload(root, path, UserId(id)) {
+            match read_upload(root, path, UserId::new(id)) {
                 Ok(Some(object)) => found.push(object),
                 Ok(None) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
@@ -329,7 +329,7 @@ mod tests {
             .join(format!("attachment/7/{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&cut).unwrap();
         std::fs::write(cut.join(PARTIAL_FILE), b"half").unwrap();
-        let done = ObjectKey::new(Purpose::Attachment, UserId(7), "notes.txt");
+        let done = ObjectKey::new(Purpose::Attachment, UserId::new(7), "notes.txt");
         let path = root.path().join(done.as_str());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, b"whole").unwrap();
@@ -340,10 +340,10 @@ mod tests {
         assert_eq!(listed.len(), 2);
         assert_eq!((listed[0].key.as_ref(), listed[0].size), (None, 4));
         assert_eq!((listed[1].key.as_ref(), listed[1].size), (Some(&done), 5));
-        assert!(listed.iter().all(|object| object.owner == UserId(7)));
+        assert!(listed.iter().all(|object| object.owner == UserId::new(7)));
         assert!(
             store
-                .list(Purpose::Attachment, Some(UserId(8)))
+                .list(Purpose::Attachment, Some(UserId::new(8)))
                 .await
                 .unwrap()
                 .is_empty()

@@ -32,7 +32,7 @@ impl Storage {
         if quota == 0 {
             return Ok(());
         }
-        let key = format!("upload-reserved:{}", owner.0);
+        let key = format!("upload-reserved:{}", owner.get());
         let window = Duration::from_secs(u64::from(self.upload_ttl_secs));
         let amount = i64::try_from(size).unwrap_or(i64::MAX);
         let reserved = self.reservations.add(&key, amount, window).await?;

@@ -170,7 +170,7 @@ impl ObjectStore for S3Store {
         owner: Option<UserId>,
     ) -> Result<Vec<StoredObject>, StoreError> {
         let prefix = match owner {
-            Some(owner) => format!("{}/{}/", purpose.as_str(), owner.0),
+            Some(owner) => format!("{}/{}/", purpose.as_str(), owner.get()),
             None => format!("{}/", purpose.as_str()),
         };
         // A single PUT is all or nothing in S3: every listed object is a finished upload.

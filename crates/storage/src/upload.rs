@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn limits_and_types_depend_on_the_purpose() {
-        let me = UserId(1);
+        let me = UserId::new(1);
         let ok = Upload::parse(
             me,
             LIMITS,

@@ -93,7 +93,7 @@ impl SeaUserService {
     }
 
     async fn find(&self, id: UserId) -> Result<entity::Model, UserError> {
-        Users::find_by_id(id.0)
+        Users::find_by_id(id.get())
             .one(&self.db)
             .await?
             .ok_or(UserError::NotFound)
@@ -111,7 +111,7 @@ impl SeaUserService {
     async fn require_free_email(&self, me: UserId, email: &Email) -> Result<(), UserError> {
         let taken = Users::find()
             .filter(Column::Email.eq(email.as_str()))
-            .filter(Column::Id.ne(me.0))
+            .filter(Column::Id.ne(me.get()))
             .count(&self.db)
             .await?
             > 0;
@@ -220,7 +220,7 @@ impl UserService for SeaUserService {
     }
 
     async fn token_version(&self, id: UserId) -> Result<Option<i32>, UserError> {
-        Ok(Users::find_by_id(id.0)
+        Ok(Users::find_by_id(id.get())
             .select_only()
             .column(Column::TokenVersion)
             .into_tuple::<i32>()
@@ -228,7 +228,7 @@ impl UserService for SeaUserService {
             .await?)
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = id.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = id.get()), err)]
     async fn send_update_captcha(
         &self,
         id: UserId,
@@ -245,7 +245,7 @@ impl UserService for SeaUserService {
         self.captchas.send(CaptchaFlow::Update, &to).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = id.0), err)]
+    #[tracing::instrument(skip_all, fields(user_id = id.get()), err)]
     async fn update(&self, id: UserId, input: UpdateInput) -> Result<Profile, UserError> {
         let user = self.find(id).await?;
         // Only a different address needs proof, and only a code mailed to that address is one.
@@ -316,7 +316,7 @@ impl UserService for SeaUserService {
             .filter(Column::Id.eq(user.id))
             .exec(&self.db)
             .await?;
-        Ok(UserId(user.id))
+        Ok(UserId::new(user.id))
     }
 
     async fn search(
@@ -327,7 +327,7 @@ impl UserService for SeaUserService {
     ) -> Result<Page<UserSummary>, UserError> {
         let query = Users::find()
             .filter(name_contains(text))
-            .filter(Column::Id.ne(caller.0));
+            .filter(Column::Id.ne(caller.get()));
         let total = query.clone().count(&self.db).await?;
         let users = query
             // An exact username first, then the oldest accounts: a stable order.

@@ -3,14 +3,14 @@ use crate::entity;
 use crate::error::FieldError;
 use crate::page::PageRequest;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use validator::ValidateEmail;
 
-/// A user's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UserId(pub i64);
+crate::id_type! {
+    /// A user's id.
+    UserId
+}
 
 /// Collects every failed field of one request, so a 400 lists them all at once.
 #[derive(Debug, Default)]

@@ -31,7 +31,7 @@ async fn register_then_login_returns_the_profile_and_token_version() {
         .unwrap();
     assert_eq!(logged_in.profile, profile);
     assert_eq!(logged_in.token_version, 0);
-    let stored = h.service.profile(UserId(profile.id)).await.unwrap();
+    let stored = h.service.profile(UserId::new(profile.id)).await.unwrap();
     assert_eq!(stored, profile);
 }
 
@@ -358,7 +358,7 @@ async fn logins_are_throttled_per_account_and_address_per_account_and_per_addres
 async fn nickname_and_avatar_change_without_a_code() {
     let h = harness().await;
     let profile = h.register(&name("nick")).await;
-    let id = UserId(profile.id);
+    let id = UserId::new(profile.id);
     let input = UpdateInput {
         nick_name: Some(NickName::parse("  New Nick  ").unwrap()),
         head_pic: None,
@@ -378,7 +378,7 @@ async fn nickname_and_avatar_change_without_a_code() {
 async fn a_new_email_needs_the_code_mailed_to_that_address() {
     let h = harness().await;
     let profile = h.register(&name("upd")).await;
-    let id = UserId(profile.id);
+    let id = UserId::new(profile.id);
     let new_email = format!("{}@example.org", name("new"));
     let change = |code: Option<&str>| UpdateInput {
         nick_name: None,
@@ -409,7 +409,7 @@ async fn a_new_email_needs_the_code_mailed_to_that_address() {
 async fn a_code_for_another_new_address_changes_nothing() {
     let h = harness().await;
     let profile = h.register(&name("keep")).await;
-    let id = UserId(profile.id);
+    let id = UserId::new(profile.id);
     let (mine, other) = (
         format!("{}@example.org", name("mine")),
         format!("{}@example.org", name("other")),
@@ -437,7 +437,7 @@ async fn a_taken_email_is_a_conflict_when_asking_and_when_updating() {
     let me = h.register(&name("me")).await;
     let asked = h
         .service
-        .send_update_captcha(UserId(me.id), Some(&email(&taken.email)))
+        .send_update_captcha(UserId::new(me.id), Some(&email(&taken.email)))
         .await;
     assert!(matches!(asked, Err(UserError::EmailTaken)), "{asked:?}");
     let input = UpdateInput {
@@ -446,7 +446,7 @@ async fn a_taken_email_is_a_conflict_when_asking_and_when_updating() {
         email: Some(Email::parse(&taken.email).unwrap()),
         captcha: Some(Captcha::parse("123456").unwrap()),
     };
-    let err = h.service.update(UserId(me.id), input).await;
+    let err = h.service.update(UserId::new(me.id), input).await;
     assert!(matches!(err, Err(UserError::EmailTaken)), "{err:?}");
 }
 
@@ -473,7 +473,11 @@ async fn reset_changes_the_password_and_revokes_tokens() {
         ))
         .await
         .unwrap();
-    let version = h.service.token_version(UserId(profile.id)).await.unwrap();
+    let version = h
+        .service
+        .token_version(UserId::new(profile.id))
+        .await
+        .unwrap();
     assert_eq!(version, Some(1));
     let old = h
         .service
@@ -576,7 +580,10 @@ async fn reset_with_someone_elses_username_is_refused() {
         .await
         .unwrap();
     assert_eq!(
-        h.service.token_version(UserId(victim.id)).await.unwrap(),
+        h.service
+            .token_version(UserId::new(victim.id))
+            .await
+            .unwrap(),
         Some(0)
     );
 }
@@ -632,7 +639,7 @@ async fn search_matches_substrings_literally_and_pages() {
     let first = h
         .service
         .search(
-            UserId(me.id),
+            UserId::new(me.id),
             &text,
             PageRequest::parse(Some("1"), Some("2")).unwrap(),
         )
@@ -646,7 +653,7 @@ async fn search_matches_substrings_literally_and_pages() {
     let second = h
         .service
         .search(
-            UserId(me.id),
+            UserId::new(me.id),
             &text,
             PageRequest::parse(Some("2"), Some("2")).unwrap(),
         )
@@ -660,7 +667,7 @@ async fn search_matches_substrings_literally_and_pages() {
     let percent = SearchText::parse("%").unwrap();
     let none = h
         .service
-        .search(UserId(me.id), &percent, PageRequest::default())
+        .search(UserId::new(me.id), &percent, PageRequest::default())
         .await
         .unwrap();
     assert_eq!(none.total, 0);
@@ -673,7 +680,7 @@ async fn search_leaves_out_the_caller() {
     let text = SearchText::parse(&me.username).unwrap();
     let page = h
         .service
-        .search(UserId(me.id), &text, PageRequest::default())
+        .search(UserId::new(me.id), &text, PageRequest::default())
         .await
         .unwrap();
     assert!(page.items.is_empty());

@@ -1,7 +1,7 @@
 //! `/chatroom/{id}/messages` and `/chatroom/{id}/read`: history, sending over HTTP, read marker.
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Id, IdParam, JsonBody};
+use crate::extract::{Id, JsonBody, RoomIdParam};
 use crate::limits::Limit;
 use crate::routes::invalid;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub struct HistoryQuery {
 pub async fn list_messages(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<History>, ApiError> {
     let room = room.get();
@@ -77,12 +77,12 @@ pub struct PostMessageRequest {
 pub async fn post_message(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     body: JsonBody<PostMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .limits
-        .check(Limit::HttpSend, &auth.id.0.to_string())
+        .check(Limit::HttpSend, &auth.id.get().to_string())
         .await?;
     let room = room.get();
     let body = body.0;
@@ -133,7 +133,7 @@ pub struct ReadMarker {
 pub async fn mark_read(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     body: JsonBody<ReadRequest>,
 ) -> Result<web::Json<ReadMarker>, ApiError> {
     let room = room.get();
@@ -145,7 +145,7 @@ pub async fn mark_read(
         .map_err(|message| invalid("seq", message))?;
     let last_read_seq = state.chatrooms.mark_read(auth.id, room, seq).await?;
     Ok(web::Json(ReadMarker {
-        chatroom_id: room,
-        last_read_seq,
+        chatroom_id: room.get(),
+        last_read_seq: last_read_seq.get(),
     }))
 }

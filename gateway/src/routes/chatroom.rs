@@ -2,14 +2,14 @@
 //! leave, find the direct room with a friend.
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{FriendIdParam, Id, IdParam, JsonBody};
+use crate::extract::{FriendIdParam, Id, JsonBody, RoomIdParam};
 use crate::routes::room_create::{add_room, create_group, create_one_to_one};
 use crate::routes::{Left, chat, filter_and_page, page_of};
 use crate::state::AppState;
 use crate::use_cases;
 use ::chat::RoomListItem;
 use ::chatroom::RoomInfo;
-use ::user::{FieldErrors, Page, UserId, UserSummary, Username};
+use ::user::{FieldErrors, Page, UserSummary, Username};
 use actix_web::{get, post, route, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -98,7 +98,7 @@ pub async fn direct_room(
     auth: AuthUser,
     friend: Id<FriendIdParam>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
-    let friend = UserId(friend.get());
+    let friend = friend.get();
     Ok(web::Json(
         state.chatrooms.direct_with(auth.id, friend).await?,
     ))
@@ -112,7 +112,7 @@ pub async fn direct_room(
 pub async fn room_info(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
     Ok(web::Json(state.chatrooms.info(auth.id, room.get()).await?))
 }
@@ -134,7 +134,7 @@ pub struct MembersQuery {
 pub async fn room_members(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     query: web::Query<MembersQuery>,
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
     let page = page_of(query.page.as_deref(), query.page_size.as_deref())?;
@@ -153,7 +153,7 @@ pub struct JoinRequest {
 async fn invite(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     username: Option<&str>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
     let mut errors = FieldErrors::new();
@@ -172,7 +172,7 @@ async fn invite(
 pub async fn join_room(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     body: JsonBody<JoinRequest>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
     invite(state, auth, room, body.0.username.as_deref()).await
@@ -193,7 +193,7 @@ pub struct JoinQuery {
 pub async fn join_room_by_query(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
     query: web::Query<JoinQuery>,
 ) -> Result<web::Json<RoomInfo>, ApiError> {
     invite(state, auth, room, query.username.as_deref()).await
@@ -202,7 +202,7 @@ pub async fn join_room_by_query(
 async fn leave(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
 ) -> Result<web::Json<Left>, ApiError> {
     use_cases::leave_room(state.into_inner(), auth.id, room.get()).await?;
     Ok(web::Json(Left { left: true }))
@@ -216,7 +216,7 @@ async fn leave(
 pub async fn exit_room(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
 ) -> Result<web::Json<Left>, ApiError> {
     leave(state, auth, room).await
 }
@@ -229,7 +229,7 @@ pub async fn exit_room(
 pub async fn exit_room_by_query(
     state: web::Data<AppState>,
     auth: AuthUser,
-    room: Id<IdParam>,
+    room: Id<RoomIdParam>,
 ) -> Result<web::Json<Left>, ApiError> {
     leave(state, auth, room).await
 }

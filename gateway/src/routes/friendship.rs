@@ -9,7 +9,7 @@ use crate::use_cases;
 use actix_web::{HttpResponse, delete, get, post, web};
 use friend_request::{FriendRequestView, Reason, SendOutcome};
 use serde::Deserialize;
-use user::{FieldErrors, Page, UserId, UserSummary, Username};
+use user::{FieldErrors, Page, UserSummary, Username};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -44,7 +44,7 @@ pub async fn add_friend(
     auth: AuthUser,
     body: JsonBody<AddFriendRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = auth.id.0.to_string();
+    let who = auth.id.get().to_string();
     state.limits.check(Limit::FriendRequest, &who).await?;
     let mut errors = FieldErrors::new();
     let username = errors.required("username", body.0.username.as_deref(), Username::parse);
@@ -122,7 +122,7 @@ async fn remove(
     auth: AuthUser,
     friend: Id<FriendIdParam>,
 ) -> Result<web::Json<Deleted>, ApiError> {
-    let friend = UserId(friend.get());
+    let friend = friend.get();
     // Both people's sockets hear of it, each naming the other (API.md §7).
     use_cases::remove_friend(state.into_inner(), auth.id, friend).await?;
     Ok(web::Json(Deleted { deleted: true }))

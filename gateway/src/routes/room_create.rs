@@ -26,7 +26,7 @@ pub struct AddRoomRequest {
 
 fn positive_id(id: i64) -> Result<UserId, String> {
     if id > 0 {
-        Ok(UserId(id))
+        Ok(UserId::new(id))
     } else {
         Err("must be a positive integer id".to_owned())
     }
@@ -43,7 +43,7 @@ async fn create_direct(
         .map_err(|message| invalid("friendId", message))?;
     state
         .limits
-        .check(Limit::RoomCreate, &auth.id.0.to_string())
+        .check(Limit::RoomCreate, &auth.id.get().to_string())
         .await?;
     let (room, created) =
         use_cases::open_direct_room(state.clone().into_inner(), auth.id, friend).await?;
@@ -68,7 +68,7 @@ async fn create_named_group(
     let (name, members) = errors.done(name.zip(members))?;
     state
         .limits
-        .check(Limit::RoomCreate, &auth.id.0.to_string())
+        .check(Limit::RoomCreate, &auth.id.get().to_string())
         .await?;
     let room = use_cases::create_group(state.clone().into_inner(), auth.id, name, members).await?;
     Ok(HttpResponse::Created().json(room))

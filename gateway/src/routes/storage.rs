@@ -80,7 +80,7 @@ pub async fn presign(
 ) -> Result<web::Json<Presigned>, ApiError> {
     state
         .limits
-        .check(Limit::Presign, &auth.id.0.to_string())
+        .check(Limit::Presign, &auth.id.get().to_string())
         .await?;
     let request = body.0;
     let storage = &state.storage;

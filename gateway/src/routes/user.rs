@@ -181,9 +181,10 @@ pub async fn login(
     let address = client_address(&req);
     state.limits.check(Limit::Login, &address).await?;
     let logged_in = state.users.login(input, &address).await?;
-    let token = state
-        .tokens
-        .issue(user::UserId(logged_in.profile.id), logged_in.token_version)?;
+    let token = state.tokens.issue(
+        user::UserId::new(logged_in.profile.id),
+        logged_in.token_version,
+    )?;
     Ok(web::Json(LoginResponse {
         user: logged_in.profile,
         token,

@@ -71,21 +71,21 @@ async fn dispatch(hub: &HubHandle, events: impl IntoIterator<Item = BusEvent>) {
             }
             BusEvent::MembersAdded { room, users, text } => {
                 hub.deliver_many(std::mem::take(&mut frames)).await;
-                let users = users.into_iter().map(UserId).collect();
+                let users = users.into_iter().map(UserId::new).collect();
                 hub.users_added(users, room, ByteString::from(text)).await;
             }
             BusEvent::MemberRemoved { room, user, text } => {
                 hub.deliver_many(std::mem::take(&mut frames)).await;
-                hub.user_removed(UserId(user), room, ByteString::from(text))
+                hub.user_removed(UserId::new(user), room, ByteString::from(text))
                     .await;
             }
             BusEvent::Revoked { user } => {
                 hub.deliver_many(std::mem::take(&mut frames)).await;
-                hub.user_revoked(UserId(user)).await;
+                hub.user_revoked(UserId::new(user)).await;
             }
             BusEvent::ToUsers { users, text } => {
                 hub.deliver_many(std::mem::take(&mut frames)).await;
-                let users = users.into_iter().map(UserId).collect();
+                let users = users.into_iter().map(UserId::new).collect();
                 hub.deliver_to_users(users, ByteString::from(text)).await;
             }
         }

@@ -92,7 +92,7 @@ async fn drop_departed(hub: &HubHandle, db: &DatabaseConnection) -> Result<(), D
         for (user, room) in chunk.iter().filter(|pair| !members.contains_key(pair)) {
             tracing::info!(
                 room,
-                user_id = user.0,
+                user_id = user.get(),
                 "a socket outlived its user's membership"
             );
             let left = ServerFrame::Left { chatroom_id: *room }.to_text();

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::ws::budget::FrameBudgets;
 use crate::ws::hub::{Delivery, Kick, Outbound};
 use crate::ws::protocol::{ClientFrame, RoomEvent, ServerFrame};
+use ::chatroom::{RoomId, Seq};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Closed, ProtocolError, Session};
 use chat::{ClientId, MessageBody, MessageKind, Outgoing};
@@ -41,13 +42,16 @@ pub async fn chat_socket(
     };
     let user = authenticate(&state, &token).await?;
     let max = state.ws.max_sockets_per_user;
-    let permit = state.user_sockets.acquire(user.id.0, max).ok_or_else(|| {
-        ApiError::too_many(
-            ErrorCode::TooManySockets,
-            &format!("At most {max} open sockets per user; close one first"),
-            5,
-        )
-    })?;
+    let permit = state
+        .user_sockets
+        .acquire(user.id.get(), max)
+        .ok_or_else(|| {
+            ApiError::too_many(
+                ErrorCode::TooManySockets,
+                &format!("At most {max} open sockets per user; close one first"),
+                5,
+            )
+        })?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|err| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
@@ -307,12 +311,12 @@ impl Connection {
     /// When that cannot be done (the database failed, or the gap is over a page), the socket is
     /// closed with 1013 so that its client rejoins with `afterSeq` rather than skip them.
     async fn fill_gap(&mut self, room: i64, seen: i64, next: i64) -> Result<(), Closed> {
-        let cursor = chat::HistoryCursor {
-            after: Some(seen),
-            before: Some(next),
-            limit: 100,
-        };
-        let missed = match self.state.chat.history(self.user.id, room, cursor).await {
+        let cursor = chat::HistoryCursor::between(Seq::new(seen), Seq::new(next));
+        let history = self
+            .state
+            .chat
+            .history(self.user.id, RoomId::new(room), cursor);
+        let missed = match history.await {
             Ok(history) if !history.has_more => history.items,
             Ok(_) => {
                 return self
@@ -392,7 +396,7 @@ impl Connection {
                 let result = self
                     .state
                     .chatrooms
-                    .mark_read(self.user.id, chatroom_id, seq)
+                    .mark_read(self.user.id, RoomId::new(chatroom_id), seq)
                     .await;
                 match result {
                     Ok(_) => Ok(()),
@@ -425,7 +429,12 @@ impl Connection {
             return self.send(&room_error(refusal, room, None)).await;
         }
         // Members only: checked before this gateway subscribes to anything.
-        if let Err(err) = self.state.chat.last_seq(self.user.id, room).await {
+        if let Err(err) = self
+            .state
+            .chat
+            .last_seq(self.user.id, RoomId::new(room))
+            .await
+        {
             return self.send(&room_error(err.into(), room, None)).await;
         }
         // Subscribed first, then read: what is published from now on reaches this socket, and
@@ -438,16 +447,20 @@ impl Connection {
             tracing::warn!(room, "room subscription is slow; live messages may lag");
         }
         let read = async {
-            let last_seq = self.state.chat.last_seq(self.user.id, room).await?;
+            let last_seq = self
+                .state
+                .chat
+                .last_seq(self.user.id, RoomId::new(room))
+                .await?;
             let replay = match after {
                 Some(after) => {
+                    let (room, after) = (RoomId::new(room), Seq::new(after.max(0)));
                     let chat = &self.state.chat;
-                    chat.replay(self.user.id, room, after.max(0), MAX_REPLAY)
-                        .await?
+                    chat.replay(self.user.id, room, after, MAX_REPLAY).await?
                 }
                 None => Vec::new(),
             };
-            Ok::<_, chat::ChatError>((last_seq, replay))
+            Ok::<_, chat::ChatError>((last_seq.get(), replay))
         };
         let (last_seq, replay) = match read.await {
             Ok(read) => read,

@@ -13,7 +13,7 @@ fn socket(
 ) -> (mpsc::Receiver<Outbound>, oneshot::Receiver<Kick>) {
     let (queue, rx) = mpsc::channel(capacity);
     let (kick, kicked) = oneshot::channel();
-    hub.connect(conn, UserId(user), queue, kick);
+    hub.connect(conn, UserId::new(user), queue, kick);
     (rx, kicked)
 }
 
@@ -66,12 +66,12 @@ fn membership_changes_move_every_socket_of_the_user() {
     let mut hub = Hub::default();
     let (mut tab1, _) = socket(&mut hub, 1, 10, 8);
     let (mut tab2, _) = socket(&mut hub, 2, 10, 8);
-    assert_eq!(hub.add_user(UserId(10), 9).gained, vec![9]);
+    assert_eq!(hub.add_user(UserId::new(10), 9).gained, vec![9]);
     hub.deliver(9, &frame(9, "hello"));
     assert_eq!(tab1.try_recv().unwrap().text, "hello");
     assert_eq!(tab2.try_recv().unwrap().text, "hello");
     assert_eq!(
-        hub.remove_user(UserId(10), 9, &frame(9, "left")).lost,
+        hub.remove_user(UserId::new(10), 9, &frame(9, "left")).lost,
         vec![9]
     );
     assert_eq!(tab1.try_recv().unwrap().text, "left");
@@ -85,7 +85,7 @@ fn kicking_a_user_lets_only_their_sockets_go() {
     let (_a, mut kicked_a) = socket(&mut hub, 1, 10, 8);
     let (_b, mut kicked_b) = socket(&mut hub, 2, 11, 8);
     hub.join(1, 3);
-    assert_eq!(hub.kick_user(UserId(10), Kick::Revoked).lost, vec![3]);
+    assert_eq!(hub.kick_user(UserId::new(10), Kick::Revoked).lost, vec![3]);
     assert_eq!(kicked_a.try_recv(), Ok(Kick::Revoked));
     assert!(kicked_b.try_recv().is_err());
     assert_eq!(hub.connection_count(), 1);

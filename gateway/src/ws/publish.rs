@@ -99,14 +99,14 @@ impl AppState {
     /// sockets join it, and the room is told once, `{type: "joinRoom", userId}` naming `who`.
     pub async fn publish_members_added(&self, room: i64, users: &[UserId], who: UserId) {
         let event = RoomEvent::JoinRoom {
-            user_id: who.0,
+            user_id: who.get(),
             chatroom_id: room,
         };
         let text = ServerFrame::Message(event).to_text();
         self.bus
             .publish(BusEvent::MembersAdded {
                 room,
-                users: users.iter().map(|user| user.0).collect(),
+                users: users.iter().map(|user| user.get()).collect(),
                 text,
             })
             .await;
@@ -117,13 +117,13 @@ impl AppState {
     pub async fn publish_member_left(&self, room: i64, user: UserId) {
         let left = ServerFrame::Left { chatroom_id: room }.to_text();
         let exit = RoomEvent::ExitRoom {
-            user_id: user.0,
+            user_id: user.get(),
             chatroom_id: room,
         };
         let events = vec![
             BusEvent::MemberRemoved {
                 room,
-                user: user.0,
+                user: user.get(),
                 text: left,
             },
             BusEvent::Frame {
@@ -139,7 +139,7 @@ impl AppState {
     /// A frame for every open socket of `users`, on every gateway (API.md §7 events).
     pub async fn publish_to_users(&self, users: &[UserId], frame: &ServerFrame) {
         let event = BusEvent::ToUsers {
-            users: users.iter().map(|user| user.0).collect(),
+            users: users.iter().map(|user| user.get()).collect(),
             text: frame.to_text(),
         };
         self.bus.publish(event).await;
@@ -151,7 +151,7 @@ impl AppState {
             let frame = ServerFrame::FriendAdded {
                 friend: friend.clone(),
             };
-            self.publish_to_users(&[UserId(to.id)], &frame).await;
+            self.publish_to_users(&[UserId::new(to.id)], &frame).await;
         }
     }
 }

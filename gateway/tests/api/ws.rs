@@ -1,6 +1,7 @@
 //! The WebSocket hub through real sockets.
 use crate::helpers::*;
 use crate::ws_client::*;
+use chatroom::RoomId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use user::UserId;
@@ -511,7 +512,7 @@ async fn store_unpublished(app: &TestApp, sender: &Registered, room: i64, client
     let chat = SeaChatService::new(app.db().clone(), unpublished);
     let body = MessageBody::parse(MessageKind::Text, "stored, never published", "x").unwrap();
     let client = ClientId::parse(client_id).unwrap();
-    chat.post_message(UserId(sender.id), room, &client, &body)
+    chat.post_message(UserId::new(sender.id), RoomId::new(room), &client, &body)
         .await
         .unwrap();
 }
@@ -542,7 +543,7 @@ async fn a_socket_whose_user_left_stops_receiving_even_if_the_news_was_lost() {
     leaver.join(room, None).await;
     // Left in the database only: the "member left" event never went out.
     SeaChatroomService::new(app.db().clone())
-        .exit(UserId(people[2].id), room)
+        .exit(UserId::new(people[2].id), RoomId::new(room))
         .await
         .unwrap();
     assert_eq!(leaver.expect("left").await["chatroomId"], room);

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 use chat::{ChatService, ClientId, HistoryCursor, MessageBody, MessageKind, SeaChatService};
-use chatroom::{ChatroomService, GroupName, SeaChatroomService};
+use chatroom::{ChatroomService, GroupName, RoomId, SeaChatroomService};
 use friendship::befriend;
 use test_support::{TestDb, create_user, fresh_db};
 use user::UserId;
@@ -27,7 +27,7 @@ pub async fn world(count: usize) -> World {
     let db = fresh_db().await.unwrap();
     let mut users = Vec::new();
     for n in 0..count {
-        users.push(UserId(
+        users.push(UserId::new(
             create_user(&db.conn, &format!("u{n}")).await.unwrap().id,
         ));
     }
@@ -55,8 +55,11 @@ pub fn cursor(before: Option<&str>, after: Option<&str>, limit: Option<&str>) ->
 }
 
 impl World {
-    pub async fn group(&self, members: usize) -> i64 {
-        let ids: Vec<i64> = self.users[1..members].iter().map(|user| user.0).collect();
+    pub async fn group(&self, members: usize) -> RoomId {
+        let ids: Vec<i64> = self.users[1..members]
+            .iter()
+            .map(|user| user.get())
+            .collect();
         let members = chatroom::InitialMembers::parse(&ids).unwrap();
         let name = GroupName::parse("g").unwrap();
         self.rooms
@@ -66,7 +69,7 @@ impl World {
             .id
     }
 
-    pub async fn say(&self, who: usize, room: i64, id: &str) -> i64 {
+    pub async fn say(&self, who: usize, room: RoomId, id: &str) -> i64 {
         let posted = self
             .chat
             .post_message(self.users[who], room, &client(id), &text(id))
