@@ -124,7 +124,7 @@ pub(super) fn flat_of(path: &str) -> Option<&'static str> {
 }
 
 /// The `CHAT_*` variables that are settings, each at its key path.
-pub struct EnvVars;
+pub(super) struct EnvVars;
 
 impl Provider for EnvVars {
     fn metadata(&self) -> Metadata {

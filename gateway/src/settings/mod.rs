@@ -11,7 +11,6 @@ use figment::providers::{Format, Toml};
 use serde::Deserialize;
 use std::path::PathBuf;
 
-pub use env::EnvVars;
 pub use sections::{
     LimitsSection, MailSection, StorageSection, WriteSection, WsSection, WsSettings,
 };
@@ -63,7 +62,7 @@ impl Settings {
         Figment::from(Toml::string(BASE))
             .merge(Toml::file(format!("configuration/{env}.toml")))
             .merge(Toml::file(file))
-            .merge(EnvVars)
+            .merge(env::EnvVars)
     }
 
     pub fn load() -> Result<Self, Box<figment::Error>> {
