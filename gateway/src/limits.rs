@@ -6,7 +6,7 @@
 //! login failures) live in the user module and always hold.
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
-use crate::settings::Settings;
+use crate::settings::LimitsSection;
 use std::sync::Arc;
 use std::time::Duration;
 use user::EphemeralStore;
@@ -84,17 +84,23 @@ pub struct Rules {
 }
 
 impl Rules {
-    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
-        let rule =
-            |name: &str, raw: &str| Rule::parse(raw).map_err(|e| format!("limit_{name}: {e}"));
+    /// Each rule from its `[limits]` key; a malformed one is an error naming the key and its
+    /// variable (`limits.send (CHAT_LIMIT_SEND)`).
+    pub fn from_settings(limits: &LimitsSection) -> Result<Self, String> {
+        let rule = |name: &str, raw: &str| {
+            Rule::parse(raw).map_err(|e| {
+                let variable = format!("CHAT_LIMIT_{}", name.to_ascii_uppercase());
+                format!("limits.{name} ({variable}): {e}")
+            })
+        };
         Ok(Self {
-            register: rule("register", &settings.limit_register)?,
-            login: rule("login", &settings.limit_login)?,
-            captcha: rule("captcha", &settings.limit_captcha)?,
-            friend_request: rule("friend_request", &settings.limit_friend_request)?,
-            http_send: rule("send", &settings.limit_send)?,
-            presign: rule("presign", &settings.limit_presign)?,
-            room_create: rule("room_create", &settings.limit_room_create)?,
+            register: rule("register", &limits.register)?,
+            login: rule("login", &limits.login)?,
+            captcha: rule("captcha", &limits.captcha)?,
+            friend_request: rule("friend_request", &limits.friend_request)?,
+            http_send: rule("send", &limits.send)?,
+            presign: rule("presign", &limits.presign)?,
+            room_create: rule("room_create", &limits.room_create)?,
         })
     }
 

@@ -7,7 +7,7 @@ use crate::limits::{RateLimits, Rules};
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::secrets::jwt_secret;
-use crate::settings::Settings;
+use crate::settings::{Settings, WsSettings};
 pub use crate::startup_error::StartupError;
 use crate::state::AppState;
 use crate::tokens::TokenKeys;
@@ -104,7 +104,7 @@ impl Application {
         crate::ws::catch_up::start(
             hub.clone(),
             db.clone(),
-            Duration::from_millis(settings.ws_catch_up_ms),
+            Duration::from_millis(settings.ws.catch_up_ms),
             shutdown.clone(),
         );
         let sends = pipeline.sends.clone();
@@ -135,14 +135,14 @@ impl Application {
             store: storage.store.clone(),
             db: db.clone(),
             turns: store.clone(),
-            every: Duration::from_secs(settings.upload_sweep_secs),
-            grace: Duration::from_secs(settings.upload_grace_secs),
+            every: Duration::from_secs(settings.storage.upload_sweep_secs),
+            grace: Duration::from_secs(settings.storage.upload_grace_secs),
             upload_ttl: Duration::from_secs(u64::from(storage.upload_ttl_secs)),
             metrics: metrics.clone(),
         }
         .start(shutdown.clone());
-        let rules = Rules::from_settings(&settings).map_err(StartupError::Config)?;
-        let limits = RateLimits::new(store.clone(), settings.rate_limits.0, rules);
+        let rules = Rules::from_settings(&settings.limits).map_err(StartupError::Config)?;
+        let limits = RateLimits::new(store.clone(), settings.limits.rate_limits.0, rules);
         let users = SeaUserService::new(db.clone(), user_config(&settings), store, mailer);
         let state = web::Data::new(AppState {
             users: Arc::new(users),
@@ -157,7 +157,7 @@ impl Application {
             public_url,
             hub,
             bus,
-            ws: settings.ws(),
+            ws: WsSettings::from(&settings.ws),
             limits,
             trusted_proxies: settings.trusted_proxies().map_err(StartupError::Config)?,
             storage,

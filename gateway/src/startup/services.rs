@@ -28,8 +28,8 @@ pub fn require_production_services(settings: &Settings) -> Result<(), StartupErr
         ("CHAT_JWT_SECRET", settings.jwt_secret.is_some()),
         ("CHAT_DATABASE_URL", settings.database_url.is_some()),
         ("CHAT_REDIS_URL", settings.redis_url.is_some()),
-        ("CHAT_SMTP_URL", settings.smtp_url.is_some()),
-        ("CHAT_S3_ENDPOINT", settings.s3_endpoint.is_some()),
+        ("CHAT_SMTP_URL", settings.mail.smtp_url.is_some()),
+        ("CHAT_S3_ENDPOINT", settings.storage.s3_endpoint.is_some()),
     ];
     let missing: Vec<&str> = required
         .iter()
@@ -69,7 +69,7 @@ pub async fn start_write_pipeline(
     let writers = if sqlite {
         1
     } else {
-        settings.write_writers.get()
+        settings.write.writers.get()
     };
     let write_db = match (&settings.database_url, sqlite) {
         (Some(url), false) => migration::connect_sized(url.expose(), Some(writers as u32)).await?,
@@ -77,8 +77,8 @@ pub async fn start_write_pipeline(
     };
     let config = PipelineConfig {
         writers,
-        queue: settings.write_queue.get(),
-        max_batch: settings.write_batch_max.get(),
+        queue: settings.write.queue.get(),
+        max_batch: settings.write.batch_max.get(),
     };
     let (publisher, published) = Publisher::start(bus.clone(), metrics.clone());
     let sends = SendQueue::start(write_db, config, Arc::new(publisher));
@@ -133,15 +133,15 @@ pub fn user_config(settings: &Settings) -> UserConfig {
     UserConfig {
         bcrypt_cost: settings.bcrypt_cost,
         captcha: CaptchaTimes {
-            send_interval: Duration::from_secs(settings.captcha_interval_secs),
-            reset_wrong_tries_per_day: settings.reset_wrong_tries_per_day,
+            send_interval: Duration::from_secs(settings.limits.captcha_interval_secs),
+            reset_wrong_tries_per_day: settings.limits.reset_wrong_tries_per_day,
             ..CaptchaTimes::default()
         },
         login_limits: LoginLimits {
-            per_account_address: settings.login_failures_per_account_address,
-            per_account: settings.login_failures_per_account,
-            per_address: settings.login_failures_per_address,
-            window: Duration::from_secs(settings.login_failure_window_secs),
+            per_account_address: settings.limits.login_failures_per_account_address,
+            per_account: settings.limits.login_failures_per_account,
+            per_address: settings.limits.login_failures_per_address,
+            window: Duration::from_secs(settings.limits.login_failure_window_secs),
         },
     }
 }
@@ -182,11 +182,11 @@ pub fn ephemeral_store(
 
 /// SMTP when configured, else mail goes to the log.
 pub fn mailer(settings: &Settings, metrics: &Metrics) -> Result<Arc<dyn Mailer>, StartupError> {
-    Ok(match &settings.smtp_url {
+    Ok(match &settings.mail.smtp_url {
         Some(url) => Arc::new(
             SmtpMailer::new(
                 url.expose(),
-                &settings.mail_from,
+                &settings.mail.from,
                 metrics.mail_failures.clone(),
             )
             .map_err(|e| StartupError::Config(e.to_string()))?,
@@ -195,10 +195,11 @@ pub fn mailer(settings: &Settings, metrics: &Metrics) -> Result<Arc<dyn Mailer>,
     })
 }
 
-/// The storage section: S3 when `s3_endpoint` is set, else files under `storage_dir` (by default
+/// The storage section: S3 when `s3_endpoint` is set, else files under its `dir` (by default
 /// `objects/` in the data directory).
 pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError> {
-    let backend = match &settings.s3_endpoint {
+    let storage = &settings.storage;
+    let backend = match &storage.s3_endpoint {
         Some(endpoint) => {
             let key = |secret: &Option<Secret>, name: &str| {
                 secret
@@ -210,17 +211,17 @@ pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError
             };
             Backend::S3(S3Config {
                 endpoint: endpoint.clone(),
-                public_endpoint: settings.s3_public_endpoint.clone(),
-                bucket: settings.s3_bucket.clone(),
-                region: settings.s3_region.clone(),
-                access_key: key(&settings.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
-                secret_key: key(&settings.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
-                download_ttl_secs: settings.download_url_ttl_secs.get(),
+                public_endpoint: storage.s3_public_endpoint.clone(),
+                bucket: storage.s3_bucket.clone(),
+                region: storage.s3_region.clone(),
+                access_key: key(&storage.s3_access_key, "CHAT_S3_ACCESS_KEY")?,
+                secret_key: key(&storage.s3_secret_key, "CHAT_S3_SECRET_KEY")?,
+                download_ttl_secs: storage.download_url_ttl_secs.get(),
             })
         }
         None => Backend::Local(
-            settings
-                .storage_dir
+            storage
+                .dir
                 .clone()
                 .unwrap_or_else(|| settings.data_dir.join("objects")),
         ),
@@ -228,11 +229,11 @@ pub fn storage_config(settings: &Settings) -> Result<StorageConfig, StartupError
     Ok(StorageConfig {
         backend,
         limits: UploadLimits {
-            avatar_max_bytes: settings.avatar_max_bytes,
-            attachment_max_bytes: settings.attachment_max_bytes,
+            avatar_max_bytes: storage.avatar_max_bytes,
+            attachment_max_bytes: storage.attachment_max_bytes,
         },
-        upload_ttl_secs: settings.upload_url_ttl_secs.0,
-        quota_bytes: settings.upload_quota_bytes,
+        upload_ttl_secs: storage.upload_url_ttl_secs.0,
+        quota_bytes: storage.upload_quota_bytes,
     })
 }
 

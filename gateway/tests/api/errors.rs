@@ -134,7 +134,7 @@ async fn paths_that_climb_out_of_the_avatar_prefix_are_refused() {
 
 #[tokio::test]
 async fn request_rate_limits_apply_when_on() {
-    let app = spawn_app_with(|f| f.merge(("rate_limits", "on"))).await;
+    let app = spawn_app_with(|f| f.merge(("limits.rate_limits", "on"))).await;
     // A malformed form costs nothing; a well-formed attempt (here with a wrong code) counts.
     for _ in 0..12 {
         let response = app.post("/user/register", None, &json!({})).await;
@@ -157,9 +157,9 @@ async fn request_rate_limits_apply_when_on() {
 #[tokio::test]
 async fn login_and_captcha_limits_are_settings() {
     let app = spawn_app_with(|f| {
-        f.merge(("rate_limits", "on"))
-            .merge(("limit_login", "2/1m"))
-            .merge(("limit_captcha", "1/1h"))
+        f.merge(("limits.rate_limits", "on"))
+            .merge(("limits.login", "2/1m"))
+            .merge(("limits.captcha", "1/1h"))
     })
     .await;
     let login = json!({"username": "nobody", "password": "wrong-password"});
@@ -193,8 +193,9 @@ async fn login_and_captcha_limits_are_settings() {
 
 #[tokio::test]
 async fn a_malformed_limit_setting_stops_the_start() {
-    let err = refused_start(|f| f.merge(("limit_send", "lots"))).await;
-    assert!(err.contains("limit_send"), "{err}");
+    let err = refused_start(|f| f.merge(("limits.send", "lots"))).await;
+    assert!(err.contains("limits.send"), "{err}");
+    assert!(err.contains("CHAT_LIMIT_SEND"), "{err}");
 }
 
 /// A well-formed registration whose code is wrong.
@@ -215,7 +216,7 @@ async fn request_rate_limits_are_off_for_test_suites() {
 #[tokio::test]
 async fn forwarded_addresses_count_only_from_trusted_proxies() {
     let app = spawn_app_with(|f| {
-        f.merge(("rate_limits", "on"))
+        f.merge(("limits.rate_limits", "on"))
             .merge(("trusted_proxies", "127.0.0.1"))
     })
     .await;
@@ -256,8 +257,8 @@ async fn deeply_nested_json_is_a_clean_400() {
 #[tokio::test]
 async fn creating_rooms_is_limited_per_user() {
     let app = spawn_app_with(|f| {
-        f.merge(("rate_limits", "on"))
-            .merge(("limit_room_create", "2/1m"))
+        f.merge(("limits.rate_limits", "on"))
+            .merge(("limits.room_create", "2/1m"))
     })
     .await;
     let owner = app.register("roomy").await;

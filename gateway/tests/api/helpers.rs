@@ -43,24 +43,24 @@ pub async fn spawn_app_with(customise: impl FnOnce(Figment) -> Figment) -> TestA
         .merge(("port", 0))
         .merge(("database_url", db.url.clone()))
         .merge(("bcrypt_cost", 4))
-        .merge(("rate_limits", "off"))
+        .merge(("limits.rate_limits", "off"))
         .merge(("redis_prefix", unique("test:")));
     if let Ok(url) = std::env::var("TEST_REDIS_URL") {
         figment = figment.merge(("redis_url", url));
     }
     if let Ok(url) = std::env::var("TEST_SMTP_URL") {
-        figment = figment.merge(("smtp_url", url));
+        figment = figment.merge(("mail.smtp_url", url));
     }
     if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
         figment = figment
-            .merge(("s3_endpoint", endpoint))
-            .merge(("s3_bucket", "chat-test"))
+            .merge(("storage.s3_endpoint", endpoint))
+            .merge(("storage.s3_bucket", "chat-test"))
             .merge((
-                "s3_access_key",
+                "storage.s3_access_key",
                 std::env::var("TEST_S3_ACCESS_KEY").unwrap(),
             ))
             .merge((
-                "s3_secret_key",
+                "storage.s3_secret_key",
                 std::env::var("TEST_S3_SECRET_KEY").unwrap(),
             ));
     }

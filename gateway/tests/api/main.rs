@@ -8,6 +8,7 @@ mod friendship;
 mod helpers;
 mod ops;
 mod pipeline;
+mod settings;
 mod storage;
 mod storage_upkeep;
 mod user;

@@ -277,24 +277,24 @@ fn settings_that_cannot_work_are_refused_by_name() {
         err
     };
     for (key, value) in [
-        ("ws_queue", 0),
-        ("write_writers", 0),
-        ("upload_url_ttl_secs", 0),
-        ("upload_url_ttl_secs", 604_801),
+        ("ws.queue", 0),
+        ("write.writers", 0),
+        ("storage.upload_url_ttl_secs", 0),
+        ("storage.upload_url_ttl_secs", 604_801),
     ] {
         let err = refused(Settings::figment().merge((key, value)), key);
         assert!(!err.contains("invalid type"), "{key}={value}: {err}");
     }
     let err = refused(
-        Settings::figment().merge(("ws_send_burst", 0.5)),
-        "ws_send_burst",
+        Settings::figment().merge(("ws.send_burst", 0.5)),
+        "ws.send_burst",
     );
     assert!(err.contains("must be 1 or more"), "{err}");
     // The limits themselves are accepted.
     let fine = Settings::figment()
-        .merge(("ws_queue", 1))
-        .merge(("upload_url_ttl_secs", 604_800))
-        .merge(("ws_send_burst", 1.0));
+        .merge(("ws.queue", 1))
+        .merge(("storage.upload_url_ttl_secs", 604_800))
+        .merge(("ws.send_burst", 1.0));
     assert!(fine.extract::<Settings>().is_ok());
 }
 

@@ -192,8 +192,8 @@ impl GatewayProcess {
 async fn a_sender_that_stops_reading_does_not_hold_up_its_messages() {
     // Writes to the silent sender wait longer than any test waits for a frame.
     let app = spawn_app_with(|f| {
-        f.merge(("ws_write_timeout_ms", 60_000))
-            .merge(("ws_queue", 4096))
+        f.merge(("ws.write_timeout_ms", 60_000))
+            .merge(("ws.queue", 4096))
     })
     .await;
     let (people, room) = group(&app, 1).await;

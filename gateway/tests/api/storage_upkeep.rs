@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 /// A bucket of the test's own on S3: other tests' users have the same ids (each test has its own
 /// database), and the sweep judges every object of its bucket.
 fn own_bucket(figment: figment::Figment) -> figment::Figment {
-    figment.merge(("s3_bucket", test_support::unique("upkeep-")))
+    figment.merge(("storage.s3_bucket", test_support::unique("upkeep-")))
 }
 
 async fn presign_status(app: &TestApp, who: &Registered, size: usize) -> (StatusCode, String) {
@@ -24,7 +24,8 @@ async fn presign_status(app: &TestApp, who: &Registered, size: usize) -> (Status
 #[tokio::test]
 async fn uploads_stop_at_the_quota_counting_what_is_presigned() {
     let app =
-        spawn_app_with(|figment| own_bucket(figment).merge(("upload_quota_bytes", 100))).await;
+        spawn_app_with(|figment| own_bucket(figment).merge(("storage.upload_quota_bytes", 100)))
+            .await;
     let me = app.register("quota").await;
     let other = app.register("roomy").await;
 
@@ -45,8 +46,8 @@ async fn uploads_stop_at_the_quota_counting_what_is_presigned() {
 async fn unused_uploads_are_swept_and_used_ones_stay() {
     let app = spawn_app_with(|figment| {
         own_bucket(figment)
-            .merge(("upload_sweep_secs", 2))
-            .merge(("upload_grace_secs", 3))
+            .merge(("storage.upload_sweep_secs", 2))
+            .merge(("storage.upload_grace_secs", 3))
     })
     .await;
     let alice = app.register("sweep").await;

@@ -205,7 +205,7 @@ async fn login_failures_look_the_same() {
 
 #[tokio::test]
 async fn repeated_login_failures_are_throttled() {
-    let app = spawn_app_with(|f| f.merge(("login_failures_per_account_address", 2))).await;
+    let app = spawn_app_with(|f| f.merge(("limits.login_failures_per_account_address", 2))).await;
     let user = app.register("throttle").await;
     let body = json!({"username": user.username, "password": "wrong-pw"});
     for _ in 0..2 {

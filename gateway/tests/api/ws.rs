@@ -287,8 +287,8 @@ async fn oversized_frames_close_the_socket_with_1009() {
 #[tokio::test]
 async fn a_silent_client_is_dropped_after_the_heartbeat_timeout() {
     let app = spawn_app_with(|f| {
-        f.merge(("ws_ping_interval_ms", 50))
-            .merge(("ws_idle_timeout_ms", 200))
+        f.merge(("ws.ping_interval_ms", 50))
+            .merge(("ws.idle_timeout_ms", 200))
     })
     .await;
     let user = app.register("quiet").await;
@@ -301,7 +301,7 @@ async fn a_silent_client_is_dropped_after_the_heartbeat_timeout() {
 #[tokio::test]
 async fn a_reader_that_stops_is_disconnected_without_slowing_the_room() {
     let app =
-        spawn_app_with(|f| f.merge(("ws_queue", 4)).merge(("ws_write_timeout_ms", 300))).await;
+        spawn_app_with(|f| f.merge(("ws.queue", 4)).merge(("ws.write_timeout_ms", 300))).await;
     let (people, room) = group(&app, 2).await;
     let mut slow = app.silent_socket(&people[1].token, Some(4096)).await;
     let join = json!({"event": "joinRoom", "data": {"chatroomId": room}}).to_string();
@@ -360,9 +360,9 @@ async fn shutdown_closes_sockets_with_1001() {
 #[tokio::test]
 async fn sending_too_fast_is_refused_with_rate_limited() {
     let app = spawn_app_with(|f| {
-        f.merge(("rate_limits", "on"))
-            .merge(("ws_sends_per_sec", 0.001))
-            .merge(("ws_send_burst", 2.0))
+        f.merge(("limits.rate_limits", "on"))
+            .merge(("ws.sends_per_sec", 0.001))
+            .merge(("ws.send_burst", 2.0))
     })
     .await;
     let (people, room) = group(&app, 1).await;
@@ -382,11 +382,11 @@ async fn sending_too_fast_is_refused_with_rate_limited() {
 #[tokio::test]
 async fn joins_and_other_frames_have_budgets_too() {
     let app = spawn_app_with(|f| {
-        f.merge(("rate_limits", "on"))
-            .merge(("ws_joins_per_sec", 0.001))
-            .merge(("ws_join_burst", 2.0))
-            .merge(("ws_other_frames_per_sec", 0.001))
-            .merge(("ws_other_frame_burst", 2.0))
+        f.merge(("limits.rate_limits", "on"))
+            .merge(("ws.joins_per_sec", 0.001))
+            .merge(("ws.join_burst", 2.0))
+            .merge(("ws.other_frames_per_sec", 0.001))
+            .merge(("ws.other_frame_burst", 2.0))
     })
     .await;
     let (people, room) = group(&app, 1).await;
@@ -484,7 +484,7 @@ async fn a_new_room_reaches_its_members_open_sockets() {
 
 #[tokio::test]
 async fn a_message_stored_but_never_published_is_filled_in_before_the_next_one() {
-    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 0))).await;
+    let app = spawn_app_with(|f| f.merge(("ws.catch_up_ms", 0))).await;
     let (people, room) = group(&app, 1).await;
     let mut reader = app.socket(&people[1].token).await;
     reader.join(room, Some(0)).await;
@@ -519,7 +519,7 @@ async fn store_unpublished(app: &TestApp, sender: &Registered, room: i64, client
 
 #[tokio::test]
 async fn a_message_never_published_still_reaches_a_quiet_room() {
-    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 100))).await;
+    let app = spawn_app_with(|f| f.merge(("ws.catch_up_ms", 100))).await;
     let (people, room) = group(&app, 1).await;
     let mut reader = app.socket(&people[1].token).await;
     reader.join(room, Some(0)).await;
@@ -537,7 +537,7 @@ async fn a_message_never_published_still_reaches_a_quiet_room() {
 #[tokio::test]
 async fn a_socket_whose_user_left_stops_receiving_even_if_the_news_was_lost() {
     use chatroom::{ChatroomService, SeaChatroomService};
-    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 100))).await;
+    let app = spawn_app_with(|f| f.merge(("ws.catch_up_ms", 100))).await;
     let (people, room) = group(&app, 2).await;
     let mut leaver = app.socket(&people[2].token).await;
     leaver.join(room, None).await;
@@ -555,7 +555,7 @@ async fn a_socket_whose_user_left_stops_receiving_even_if_the_news_was_lost() {
 
 #[tokio::test]
 async fn a_repeated_client_id_publishes_the_stored_message_again() {
-    let app = spawn_app_with(|f| f.merge(("ws_catch_up_ms", 0))).await;
+    let app = spawn_app_with(|f| f.merge(("ws.catch_up_ms", 0))).await;
     let (people, room) = group(&app, 1).await;
     let mut reader = app.socket(&people[1].token).await;
     reader.join(room, Some(0)).await;
@@ -574,8 +574,8 @@ async fn a_repeated_client_id_publishes_the_stored_message_again() {
 #[tokio::test]
 async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
     let app = spawn_app_with(|f| {
-        f.merge(("ws_max_sockets_per_user", 2))
-            .merge(("ws_max_rooms_per_socket", 1))
+        f.merge(("ws.max_sockets_per_user", 2))
+            .merge(("ws.max_rooms_per_socket", 1))
     })
     .await;
     let (people, room) = group(&app, 1).await;
@@ -619,7 +619,7 @@ async fn sockets_per_user_and_rooms_per_socket_are_bounded() {
 
 #[tokio::test]
 async fn a_room_left_no_longer_counts_toward_the_rooms_of_a_socket() {
-    let app = spawn_app_with(|f| f.merge(("ws_max_rooms_per_socket", 1))).await;
+    let app = spawn_app_with(|f| f.merge(("ws.max_rooms_per_socket", 1))).await;
     let (people, room) = group(&app, 1).await;
     let member = &people[1];
     let other = create_group(&app, &people[0], "other", &[member.id]).await;

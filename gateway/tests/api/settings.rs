@@ -1,0 +1,95 @@
+//! The shape of the settings: general keys at the top, the rest in sections, each setting's
+//! environment variable keeping its one flat name.
+use figment::providers::{Format, Toml};
+use gateway::settings::Settings;
+use std::process::{Command, Output};
+
+#[test]
+fn dotted_overrides_reach_their_section_and_keep_its_other_keys() {
+    let settings: Settings = Settings::figment()
+        .merge(("ws.queue", 7))
+        .merge(("limits.send", "5/1s"))
+        .merge(("mail.from", "Chat <chat@example.com>"))
+        .extract()
+        .unwrap();
+    assert_eq!(settings.ws.queue.get(), 7);
+    assert_eq!(settings.ws.ping_interval_ms.get(), 30_000);
+    assert_eq!(settings.limits.send, "5/1s");
+    assert_eq!(settings.limits.login, "60/1m");
+    assert_eq!(settings.mail.from, "Chat <chat@example.com>");
+    assert_eq!(settings.write.batch_max.get(), 1024);
+}
+
+#[test]
+fn a_file_sets_settings_in_their_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chat.toml");
+    std::fs::write(
+        &file,
+        "port = 4000\n[ws]\nqueue = 8\n[storage]\ns3_bucket = \"files\"\n[write]\nwriters = 2\n",
+    )
+    .unwrap();
+    let settings = Settings::from_figment(&Settings::figment().merge(Toml::file(&file))).unwrap();
+    assert_eq!(settings.port, 4000);
+    assert_eq!(settings.ws.queue.get(), 8);
+    assert_eq!(settings.storage.s3_bucket, "files");
+    assert_eq!(settings.write.writers.get(), 2);
+}
+
+/// An old flat key (or a misspelt one) is a start-up error naming it, never silently ignored.
+#[test]
+fn an_old_flat_key_in_a_file_stops_the_start() {
+    let flat = Settings::figment().merge(Toml::string("ws_queue = 8"));
+    let err = flat.extract::<Settings>().unwrap_err().to_string();
+    assert!(
+        err.contains("unknown field") && err.contains("ws_queue"),
+        "{err}"
+    );
+    let err = Settings::from_figment(&flat).unwrap_err().to_string();
+    assert!(
+        err.contains("ws_queue") && err.contains("queue under [ws]"),
+        "{err}"
+    );
+    assert!(err.contains("CHAT_WS_QUEUE"), "{err}");
+
+    let misspelt = Settings::figment().merge(Toml::string("[limits]\nsned = \"1/1s\""));
+    let err = Settings::from_figment(&misspelt).unwrap_err().to_string();
+    assert!(
+        err.contains("unknown field") && err.contains("sned"),
+        "{err}"
+    );
+}
+
+/// `gateway migrate` with `CHAT_*` variables: the variables keep their flat names, each reaching
+/// its section, and variables that are not settings are left alone.
+fn migrate_with(vars: &[(&str, &str)]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .arg("migrate")
+        .env("CHAT_DATA_DIR", data.path())
+        .env("CHAT_SKIP_WEB_BUILD", "1")
+        .env("CHAT_NOT_A_SETTING", "whatever")
+        .envs(vars.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn sectioned_settings_keep_their_flat_variables() {
+    let fine = migrate_with(&[
+        ("CHAT_WS_QUEUE", "7"),
+        ("CHAT_LIMIT_SEND", "5/1s"),
+        ("CHAT_RATE_LIMITS", "off"),
+        ("CHAT_S3_BUCKET", "files"),
+        ("CHAT_STORAGE_DIR", "/tmp/objects"),
+        ("CHAT_MAIL_FROM", "Chat <chat@example.com>"),
+        ("CHAT_WRITE_BATCH_MAX", "16"),
+    ]);
+    let stderr = String::from_utf8_lossy(&fine.stderr);
+    assert!(fine.status.success(), "{stderr}");
+
+    let refused = migrate_with(&[("CHAT_WS_QUEUE", "0")]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("CHAT_WS_QUEUE"), "{stderr}");
+}
