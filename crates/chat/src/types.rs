@@ -96,8 +96,8 @@ impl HistoryCursor {
         limit: Option<&str>,
     ) -> Result<Self, Vec<FieldError>> {
         let seq = |raw: &str| match raw.trim().parse::<i64>() {
-            Ok(seq) if seq >= 0 => Ok(Seq::new(seq)),
-            _ => Err("must be a non-negative integer seq".to_owned()),
+            Ok(seq) => Seq::parse(seq),
+            Err(_) => Err("must be a non-negative integer seq".to_owned()),
         };
         let mut errors = FieldErrors::new();
         let before = errors.optional("beforeSeq", before, seq);

@@ -241,14 +241,14 @@ async fn the_room_list_counts_unread_and_orders_by_activity() {
     // The marker never moves back, and never past the newest message.
     assert_eq!(
         w.rooms
-            .mark_read(w.users[0], group, chatroom::ReadSeq::parse(99).unwrap())
+            .mark_read(w.users[0], group, chatroom::Seq::parse(99).unwrap())
             .await
             .unwrap(),
         chatroom::Seq::new(4)
     );
     assert_eq!(
         w.rooms
-            .mark_read(w.users[0], group, chatroom::ReadSeq::parse(1).unwrap())
+            .mark_read(w.users[0], group, chatroom::Seq::parse(1).unwrap())
             .await
             .unwrap(),
         chatroom::Seq::new(4)

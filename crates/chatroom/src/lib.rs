@@ -20,6 +20,5 @@ pub use send_batch::{LockedForSends, lock_for_sends, record_sends};
 pub use seq::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among, room_seqs};
 pub use service::{ChatroomService, SeaChatroomService};
 pub use types::{
-    GroupName, InitialMembers, MAX_INITIAL_MEMBERS, ReadSeq, RoomId, RoomInfo, RoomKind,
-    RoomSummary, Seq,
+    GroupName, InitialMembers, MAX_INITIAL_MEMBERS, RoomId, RoomInfo, RoomKind, RoomSummary, Seq,
 };

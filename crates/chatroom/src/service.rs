@@ -3,7 +3,7 @@ use crate::entity::{chatroom, user_chatroom};
 use crate::error::ChatroomError;
 use crate::membership::{add_members, is_member, require_member, require_member_locked};
 use crate::room::{direct_key, is_unique_violation, new_room, room_info};
-use crate::types::{GroupName, InitialMembers, ReadSeq, RoomId, RoomInfo, RoomKind, Seq};
+use crate::types::{GroupName, InitialMembers, RoomId, RoomInfo, RoomKind, Seq};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -47,8 +47,7 @@ pub trait ChatroomService: Send + Sync {
     async fn exit(&self, me: UserId, room: RoomId) -> Result<(), ChatroomError>;
     async fn direct_with(&self, me: UserId, friend: UserId) -> Result<RoomInfo, ChatroomError>;
     /// Moves the read marker forward (never back, never past the last message); returns it.
-    async fn mark_read(&self, me: UserId, room: RoomId, seq: ReadSeq)
-    -> Result<Seq, ChatroomError>;
+    async fn mark_read(&self, me: UserId, room: RoomId, seq: Seq) -> Result<Seq, ChatroomError>;
 }
 
 pub struct SeaChatroomService {
@@ -249,12 +248,7 @@ impl ChatroomService for SeaChatroomService {
         Ok(room_info(&self.db, me, room).await?)
     }
 
-    async fn mark_read(
-        &self,
-        me: UserId,
-        room: RoomId,
-        seq: ReadSeq,
-    ) -> Result<Seq, ChatroomError> {
+    async fn mark_read(&self, me: UserId, room: RoomId, seq: Seq) -> Result<Seq, ChatroomError> {
         let room = require_member(&self.db, me, room).await?;
         let target = seq.get().min(room.last_seq);
         user_chatroom::Entity::update_many()

@@ -89,21 +89,15 @@ impl InitialMembers {
     }
 }
 
-/// A seq read up to (the `read` frame, `POST /chatroom/{id}/read`): 0 or more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadSeq(i64);
-
-impl ReadSeq {
+impl Seq {
+    /// A seq from a client (a read marker, `afterSeq`, `beforeSeq`): 0 or more. Seqs start at
+    /// 1, so 0 means "before the first message". The one rule for every seq a client sends.
     pub fn parse(raw: i64) -> Result<Self, String> {
         if raw >= 0 {
-            Ok(Self(raw))
+            Ok(Self::new(raw))
         } else {
             Err("must be a non-negative integer seq".to_owned())
         }
-    }
-
-    pub fn get(self) -> i64 {
-        self.0
     }
 }
 

@@ -6,7 +6,7 @@ use crate::limits::Limit;
 use crate::routes::invalid;
 use crate::state::AppState;
 use ::chat::{ChatMessage, ClientId, History, HistoryCursor, MessageBody, MessageKind};
-use ::chatroom::ReadSeq;
+use ::chatroom::Seq;
 use ::user::FieldErrors;
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ pub async fn mark_read(
         .0
         .seq
         .ok_or_else(|| "must be a non-negative integer seq".to_owned())
-        .and_then(ReadSeq::parse)
+        .and_then(Seq::parse)
         .map_err(|message| invalid("seq", message))?;
     let last_read_seq = state.chatrooms.mark_read(auth.id, room, seq).await?;
     Ok(web::Json(ReadMarker {

@@ -418,7 +418,7 @@ impl Connection {
         }
     }
 
-    async fn join(&mut self, room: i64, after: Option<i64>) -> Result<(), Closed> {
+    async fn join(&mut self, room: i64, after: Option<Seq>) -> Result<(), Closed> {
         let max = self.state.ws.max_rooms_per_socket;
         if !self.joined.contains_key(&room) && self.joined.len() >= max {
             let refusal = ApiError::new(
@@ -454,9 +454,9 @@ impl Connection {
                 .await?;
             let replay = match after {
                 Some(after) => {
-                    let (room, after) = (RoomId::new(room), Seq::new(after.max(0)));
                     let chat = &self.state.chat;
-                    chat.replay(self.user.id, room, after, MAX_REPLAY).await?
+                    chat.replay(self.user.id, RoomId::new(room), after, MAX_REPLAY)
+                        .await?
                 }
                 None => Vec::new(),
             };

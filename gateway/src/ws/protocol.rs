@@ -1,6 +1,6 @@
 //! Frames: JSON text `{"event": "<name>", "data": {...}}`, typed both ways. See docs/ws-protocol.md.
 use crate::error_code::ErrorCode;
-use ::chatroom::ReadSeq;
+use ::chatroom::Seq;
 use chat::{ChatMessage, MessageKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -10,7 +10,7 @@ use serde_json::Value;
 pub enum ClientFrame {
     JoinRoom {
         chatroom_id: i64,
-        after_seq: Option<i64>,
+        after_seq: Option<Seq>,
     },
     LeaveRoom {
         chatroom_id: i64,
@@ -23,7 +23,7 @@ pub enum ClientFrame {
     },
     Read {
         chatroom_id: i64,
-        seq: ReadSeq,
+        seq: Seq,
     },
     Ping,
 }
@@ -104,9 +104,19 @@ impl ClientFrame {
         match envelope.event.as_str() {
             "joinRoom" => {
                 let d: JoinData = serde_json::from_value(data).map_err(invalid)?;
+                let after_seq =
+                    d.after_seq
+                        .map(Seq::parse)
+                        .transpose()
+                        .map_err(|message| BadFrame {
+                            code: ErrorCode::ValidationFailed,
+                            message: format!("afterSeq {message}"),
+                            chatroom_id: room,
+                            client_id: None,
+                        })?;
                 Ok(ClientFrame::JoinRoom {
                     chatroom_id: d.chatroom_id,
-                    after_seq: d.after_seq,
+                    after_seq,
                 })
             }
             "leaveRoom" => {
@@ -126,7 +136,7 @@ impl ClientFrame {
             }
             "read" => {
                 let d: ReadData = serde_json::from_value(data).map_err(invalid)?;
-                let seq = ReadSeq::parse(d.seq).map_err(|message| BadFrame {
+                let seq = Seq::parse(d.seq).map_err(|message| BadFrame {
                     code: ErrorCode::ValidationFailed,
                     message: format!("seq {message}"),
                     chatroom_id: room,
@@ -246,7 +256,7 @@ mod tests {
             join,
             Ok(ClientFrame::JoinRoom {
                 chatroom_id: 3,
-                after_seq: Some(7)
+                after_seq: Some(Seq::new(7))
             })
         );
         let send = ClientFrame::parse(
@@ -269,7 +279,7 @@ mod tests {
             ClientFrame::parse(r#"{"event":"read","data":{"chatroomId":1,"seq":2}}"#),
             Ok(ClientFrame::Read {
                 chatroom_id: 1,
-                seq: ReadSeq::parse(2).unwrap()
+                seq: Seq::parse(2).unwrap()
             })
         );
     }

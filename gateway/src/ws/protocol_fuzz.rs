@@ -61,7 +61,7 @@ proptest! {
     }
 
     #[test]
-    fn well_formed_joins_decode_exactly(room in any::<i64>(), after in proptest::option::of(any::<i64>())) {
+    fn well_formed_joins_decode_exactly(room in any::<i64>(), after in proptest::option::of(0..=i64::MAX)) {
         let mut data = serde_json::json!({"chatroomId": room});
         if let Some(after) = after {
             data["afterSeq"] = serde_json::json!(after);
@@ -69,7 +69,18 @@ proptest! {
         let text = serde_json::json!({"event": "joinRoom", "data": data}).to_string();
         prop_assert_eq!(
             ClientFrame::parse(&text),
-            Ok(ClientFrame::JoinRoom { chatroom_id: room, after_seq: after })
+            Ok(ClientFrame::JoinRoom { chatroom_id: room, after_seq: after.map(::chatroom::Seq::new) })
+        );
+    }
+
+    #[test]
+    fn a_negative_after_seq_is_refused_like_over_http(room in any::<i64>(), after in i64::MIN..0) {
+        let data = serde_json::json!({"chatroomId": room, "afterSeq": after});
+        let text = serde_json::json!({"event": "joinRoom", "data": data}).to_string();
+        let refused = ClientFrame::parse(&text);
+        prop_assert!(
+            matches!(&refused, Err(bad) if bad.message.contains("non-negative")),
+            "{:?}", refused
         );
     }
 }
