@@ -93,33 +93,34 @@ pub trait IdName {
     type Value: From<i64>;
 }
 
-/// `id` of a room.
-pub struct RoomIdParam;
-impl IdName for RoomIdParam {
-    const NAME: &'static str = "id";
-    type Value = RoomId;
+/// Declares an id parameter: its marker type, its name, what it identifies.
+macro_rules! id_param {
+    ($(#[$doc:meta])* $marker:ident, $name:literal, $value:ty) => {
+        $(#[$doc])*
+        pub struct $marker;
+        impl IdName for $marker {
+            const NAME: &'static str = $name;
+            type Value = $value;
+        }
+    };
 }
 
-/// `id` of a friend request or a favorite (each known to one route only).
-pub struct IdParam;
-impl IdName for IdParam {
-    const NAME: &'static str = "id";
-    type Value = i64;
-}
-
-/// `friendId`.
-pub struct FriendIdParam;
-impl IdName for FriendIdParam {
-    const NAME: &'static str = "friendId";
-    type Value = UserId;
-}
-
-/// `chatHistoryId`: a message's.
-pub struct MessageIdParam;
-impl IdName for MessageIdParam {
-    const NAME: &'static str = "chatHistoryId";
-    type Value = MessageId;
-}
+id_param!(
+    /// `id` of a room.
+    RoomIdParam, "id", RoomId
+);
+id_param!(
+    /// `id` of a friend request or a favorite (each known to one route only).
+    IdParam, "id", i64
+);
+id_param!(
+    /// `friendId`.
+    FriendIdParam, "friendId", UserId
+);
+id_param!(
+    /// `chatHistoryId`: a message's.
+    MessageIdParam, "chatHistoryId", MessageId
+);
 
 /// A required positive id named `N::NAME`: the path segment of that name where the route has
 /// one (`/friendship/{friendId}`), else the query parameter (`/friendship/delete?friendId=`).
