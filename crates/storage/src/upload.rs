@@ -97,30 +97,35 @@ impl Upload {
     }
 }
 
-/// `type/subtype` in lowercase letters, digits, `.`, `+` and `-` (no parameters), at most 127
-/// characters: what the OpenAPI document's pattern says. It is sent back as a header and
-/// signed by S3, so it must be exactly what the client will send.
+/// A media type: `type/subtype`, each an RFC 6838 name (a letter or digit, then letters,
+/// digits and `!#$&^_.+-`), then any parameters (`; charset=utf-8`), at most 127 characters:
+/// what the OpenAPI document's pattern says. It comes back normalised (lower-case type and
+/// subtype), as the header the upload must carry and S3 signs.
 fn parse_content_type(raw: &str, purpose: Option<Purpose>) -> Result<String, String> {
-    let name = |part: &str, extra: &[u8]| {
-        !part.is_empty()
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b))
+    let name = |part: &str| {
+        let mut bytes = part.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
     };
+    let essence = raw.split(';').next().unwrap_or(raw);
     let well_formed = raw.len() <= 127
-        && raw
+        && essence
             .split_once('/')
-            .is_some_and(|(kind, subtype)| name(kind, b"") && name(subtype, b".+-"));
-    if !well_formed {
+            .is_some_and(|(kind, subtype)| name(kind) && name(subtype));
+    let parsed: Option<mime::Mime> = well_formed.then(|| raw.parse().ok()).flatten();
+    let normalised = parsed.map(|parsed| parsed.to_string());
+    // It is sent back as a header: ASCII only.
+    let Some(normalised) =
+        normalised.filter(|n| n.len() <= 127 && n.bytes().all(|b| (0x20..0x7f).contains(&b)))
+    else {
         return Err(
-            "must be a lowercase media type such as image/png (no parameters, at most 127 characters)"
-                .to_owned(),
+            "must be a media type such as image/png (at most 127 ASCII characters)".to_owned(),
         );
-    }
-    if purpose == Some(Purpose::Avatar) && !is_inline_image(raw) {
+    };
+    if purpose == Some(Purpose::Avatar) && !is_inline_image(&normalised) {
         return Err("an avatar must be a PNG, JPEG, GIF, WebP, AVIF or BMP image".to_owned());
     }
-    Ok(raw.to_owned())
+    Ok(normalised)
 }
 
 #[cfg(test)]
@@ -190,21 +195,27 @@ mod tests {
         assert!(is_inline_image("image/PNG"));
         for refused in [
             "duaem/r*",
-            "Image/png",
-            "text/plain; charset=utf-8",
             " image/png",
             "png",
             "a/",
+            "a/b c",
+            "a/b ;x",
+            "-a/b",
+            "a/b\u{7f}",
         ] {
             assert!(parse_content_type(refused, None).is_err(), "{refused}");
         }
-        for accepted in [
-            "application/vnd.ms-excel",
-            "image/svg+xml",
-            "video/mp4",
-            "x/y-z.1",
+        for (accepted, normalised) in [
+            ("application/vnd.ms-excel", "application/vnd.ms-excel"),
+            ("image/svg+xml", "image/svg+xml"),
+            ("Image/PNG", "image/png"),
+            ("text/plain; charset=utf-8", "text/plain; charset=utf-8"),
+            ("x-y/z.1", "x-y/z.1"),
         ] {
-            assert_eq!(parse_content_type(accepted, None).as_deref(), Ok(accepted));
+            assert_eq!(
+                parse_content_type(accepted, None).as_deref(),
+                Ok(normalised)
+            );
         }
         assert!(is_inline_image("image/jpeg; charset=x"));
         assert!(!is_inline_image("image/svg+xml"));

@@ -39,7 +39,7 @@ pub struct PresignRequest {
         nullable = false,
         example = "image/png",
         max_length = 127,
-        pattern = "^[a-z]+/[a-z0-9.+-]+$"
+        pattern = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(;.*)?$"
     )]
     content_type: Option<String>,
     /// Bytes: 1 to 2 MiB for an avatar, to 20 MiB for an attachment (configurable).

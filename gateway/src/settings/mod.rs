@@ -3,6 +3,7 @@
 //! top-level keys; the rest live in sections (`[ws]`, `[limits]`, `[storage]`, `[mail]`,
 //! `[write]`), while every environment variable keeps its one flat name (`CHAT_WS_QUEUE`).
 mod env;
+mod files;
 mod sections;
 mod values;
 
@@ -19,7 +20,7 @@ pub use values::{Burst, Secret, Switch, UploadTtl};
 const BASE: &str = include_str!("../../../configuration/base.toml");
 
 /// Every setting. A key it does not know, in a file or a section, is a start-up error naming
-/// it, so a misspelt key or one written the old flat way is never silently ignored.
+/// it, so a misspelt key is never silently ignored.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -60,8 +61,10 @@ impl Settings {
         let env = std::env::var("CHAT_ENV").unwrap_or_else(|_| "local".to_owned());
         let file = std::env::var("CHAT_CONFIG").unwrap_or_else(|_| "chat.toml".to_owned());
         Figment::from(Toml::string(BASE))
-            .merge(Toml::file(format!("configuration/{env}.toml")))
-            .merge(Toml::file(file))
+            .merge(files::FlatKeys(Toml::file(format!(
+                "configuration/{env}.toml"
+            ))))
+            .merge(files::FlatKeys(Toml::file(file)))
             .merge(env::EnvVars)
     }
 
@@ -69,26 +72,8 @@ impl Settings {
         Self::from_figment(&Self::figment())
     }
 
-    /// Extracts the settings; a key written the old flat way in a file (`ws_queue` rather than
-    /// `queue` under `[ws]`) is refused with where it belongs now.
+    /// Extracts the settings.
     pub fn from_figment(figment: &Figment) -> Result<Self, Box<figment::Error>> {
-        for (flat, path) in env::SECTIONED {
-            if figment.contains(flat) {
-                let source = figment
-                    .find_metadata(flat)
-                    .map(|md| match &md.source {
-                        Some(source) => format!(" (in {source})"),
-                        None => format!(" (in {})", md.name),
-                    })
-                    .unwrap_or_default();
-                let (section, key) = path.split_once('.').unwrap_or(("", path));
-                return Err(Box::new(figment::Error::from(format!(
-                    "setting {flat}{source} is now {key} under [{section}] \
-                     (its variable is still CHAT_{})",
-                    flat.to_ascii_uppercase()
-                ))));
-            }
-        }
         figment.extract().map_err(Box::new)
     }
 

@@ -36,30 +36,6 @@ fn a_file_sets_settings_in_their_sections() {
     assert_eq!(settings.write.writers.get(), 2);
 }
 
-/// An old flat key (or a misspelt one) is a start-up error naming it, never silently ignored.
-#[test]
-fn an_old_flat_key_in_a_file_stops_the_start() {
-    let flat = Settings::figment().merge(Toml::string("ws_queue = 8"));
-    let err = flat.extract::<Settings>().unwrap_err().to_string();
-    assert!(
-        err.contains("unknown field") && err.contains("ws_queue"),
-        "{err}"
-    );
-    let err = Settings::from_figment(&flat).unwrap_err().to_string();
-    assert!(
-        err.contains("ws_queue") && err.contains("queue under [ws]"),
-        "{err}"
-    );
-    assert!(err.contains("CHAT_WS_QUEUE"), "{err}");
-
-    let misspelt = Settings::figment().merge(Toml::string("[limits]\nsned = \"1/1s\""));
-    let err = Settings::from_figment(&misspelt).unwrap_err().to_string();
-    assert!(
-        err.contains("unknown field") && err.contains("sned"),
-        "{err}"
-    );
-}
-
 /// `gateway migrate` with `CHAT_*` variables: the variables keep their flat names, each reaching
 /// its section, and variables that are not settings are left alone.
 fn migrate_with(vars: &[(&str, &str)]) -> Output {
@@ -92,4 +68,39 @@ fn sectioned_settings_keep_their_flat_variables() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success());
     assert!(stderr.contains("CHAT_WS_QUEUE"), "{stderr}");
+}
+
+/// A file may name a setting the way its variable does (API.md §6: in lower case, at the top)
+/// or in its section; a flat key reaches its section (a bad value there is refused), and a
+/// misspelt key stops the start naming it.
+#[test]
+fn a_settings_file_takes_flat_and_sectioned_keys_and_refuses_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let flat = write(
+        "flat.toml",
+        "ws_queue = 8\nlimit_send = \"5/1s\"\nmail_from = \"A <a@example.com>\"\n[write]\nwriters = 2\n",
+    );
+    let fine = migrate_with(&[("CHAT_CONFIG", &flat)]);
+    assert!(
+        fine.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fine.stderr)
+    );
+
+    let zero = write("zero.toml", "ws_queue = 0\n");
+    let refused = migrate_with(&[("CHAT_CONFIG", &zero)]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("queue"), "{stderr}");
+
+    let misspelt = write("misspelt.toml", "[limits]\nsned = \"1/1s\"\n");
+    let refused = migrate_with(&[("CHAT_CONFIG", &misspelt)]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("sned"), "{stderr}");
 }

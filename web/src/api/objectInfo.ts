@@ -10,7 +10,8 @@ const known = new Map<string, Promise<ObjectInfo | null>>();
 function lookUp(key: string): Promise<ObjectInfo | null> {
   let pending = known.get(key);
   if (!pending) {
-    pending = storage.info(key).catch(() => {
+    // Silent: the size is a nicety; a missing object or a failed store shows the name alone.
+    pending = storage.info(key, { silent: true }).catch(() => {
       known.delete(key); // offline or gone: ask again next time it is shown
       return null;
     });
