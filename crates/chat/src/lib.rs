@@ -24,4 +24,4 @@ pub use messages::{messages_after, messages_by_ids};
 pub use pipeline::{PipelineConfig, Reply, SendQueue, Stored, Unpublished, Writer, answer_of};
 pub use room_list::RoomListItem;
 pub use service::{ChatService, SeaChatService};
-pub use types::{ClientId, History, HistoryCursor, MAX_PAGE, MessageBody, MessageId, Posted};
+pub use types::{ClientId, History, HistoryCursor, MessageBody, MessageId, Posted};

@@ -87,7 +87,7 @@ pub struct HistoryCursor {
 }
 
 /// The most messages one page holds.
-pub const MAX_PAGE: u64 = 100;
+const MAX_PAGE: u64 = 100;
 
 impl HistoryCursor {
     pub fn parse(

@@ -69,12 +69,7 @@ impl Settings {
     }
 
     pub fn load() -> Result<Self, Box<figment::Error>> {
-        Self::from_figment(&Self::figment())
-    }
-
-    /// Extracts the settings.
-    pub fn from_figment(figment: &Figment) -> Result<Self, Box<figment::Error>> {
-        figment.extract().map_err(Box::new)
+        Self::figment().extract().map_err(Box::new)
     }
 
     /// The proxies whose `X-Forwarded-For` is believed; entries that are not addresses are errors.

@@ -29,7 +29,10 @@ fn a_file_sets_settings_in_their_sections() {
         "port = 4000\n[ws]\nqueue = 8\n[storage]\ns3_bucket = \"files\"\n[write]\nwriters = 2\n",
     )
     .unwrap();
-    let settings = Settings::from_figment(&Settings::figment().merge(Toml::file(&file))).unwrap();
+    let settings: Settings = Settings::figment()
+        .merge(Toml::file(&file))
+        .extract()
+        .unwrap();
     assert_eq!(settings.port, 4000);
     assert_eq!(settings.ws.queue.get(), 8);
     assert_eq!(settings.storage.s3_bucket, "files");
