@@ -42,6 +42,9 @@ pub async fn connect(url: &str) -> Result<sea_orm::DatabaseConnection, DbErr> {
     connect_sized(url, None).await
 }
 
+/// How long a pooled connection may sit idle before it is checked on its way out of the pool.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Like `connect`, with a pool of at most `max_connections` on a server database.
 pub async fn connect_sized(
     url: &str,
@@ -52,7 +55,11 @@ pub async fn connect_sized(
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
-        .acquire_timeout(std::time::Duration::from_secs(10));
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        // A connection in use is not pinged each time it is taken from the pool (a round trip
+        // per transaction: a sixth of a lone message's); one idle long enough to have been
+        // dropped by the server or a proxy still is.
+        .test_before_acquire_if_idle_for(STALE_AFTER);
     if let (Some(max), false) = (max_connections, sqlite) {
         options.max_connections(max).min_connections(1);
     }
