@@ -164,6 +164,62 @@ async fn a_member_who_leaves_while_their_send_waits_is_refused() {
     assert_eq!(seqs_in(&w, room).await, [1]);
 }
 
+/// Each member's read marker in `room`, by user id.
+async fn markers_in(w: &World, room: RoomId) -> HashMap<i64, i64> {
+    let statement = sea_orm::Statement::from_sql_and_values(
+        w.db.conn.get_database_backend(),
+        "SELECT user_id, last_read_seq FROM user_chatroom WHERE chatroom_id = ?",
+        [room.get().into()],
+    );
+    let rows = sea_orm::ConnectionTrait::query_all_raw(&w.db.conn, statement)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get::<i64>("", "user_id").unwrap(),
+                row.try_get::<i64>("", "last_read_seq").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A one-room batch moves each sender's marker to their newest message in it, and no one
+/// else's: with a few senders (one statement form on MySQL/MariaDB) and with many (another).
+#[tokio::test]
+async fn a_one_room_batch_moves_each_senders_marker_to_their_newest_message() {
+    let w = world(12).await;
+    let room = w.group(12).await;
+    for senders in [3, 12] {
+        let before = markers_in(&w, room).await;
+        let mut pipeline = held_back(&w.db.conn);
+        let replies: Vec<(i64, Reply)> = (0..senders * 2)
+            .map(|n| {
+                let sender = w.users[n % senders];
+                let id = format!("{senders}-{n}");
+                (sender.get(), pipeline.submit(sender, room, &id, "x"))
+            })
+            .collect();
+        pipeline.start();
+        let mut newest: HashMap<i64, i64> = HashMap::new();
+        for (sender, reply) in replies {
+            let seq = answer_of(reply).await.unwrap().message.seq;
+            let mark = newest.entry(sender).or_default();
+            *mark = (*mark).max(seq);
+        }
+        let after = markers_in(&w, room).await;
+        for (user, mark) in &after {
+            let expected = newest.get(user).copied().unwrap_or(before[user]);
+            assert_eq!(
+                *mark, expected,
+                "marker of user {user} after {senders} senders"
+            );
+        }
+        assert_eq!(pipeline.batches().len(), 1, "one batch");
+    }
+    assert_eq!(seqs_in(&w, room).await.len(), 30);
+}
+
 #[tokio::test]
 async fn a_batch_costs_a_fixed_number_of_statements_however_many_messages_and_rooms() {
     let w = world(3).await;
