@@ -10,7 +10,7 @@ use chat::{
     Unpublished, answer_of,
 };
 use chatroom::{ChatroomService, RoomId};
-use sea_orm::DatabaseBackend;
+use sea_orm::{ConnectionTrait, DatabaseBackend};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -171,9 +171,7 @@ async fn markers_in(w: &World, room: RoomId) -> HashMap<i64, i64> {
         "SELECT user_id, last_read_seq FROM user_chatroom WHERE chatroom_id = ?",
         [room.get().into()],
     );
-    let rows = sea_orm::ConnectionTrait::query_all_raw(&w.db.conn, statement)
-        .await
-        .unwrap();
+    let rows = w.db.conn.query_all_raw(statement).await.unwrap();
     rows.iter()
         .map(|row| {
             (
@@ -218,6 +216,41 @@ async fn a_one_room_batch_moves_each_senders_marker_to_their_newest_message() {
         assert_eq!(pipeline.batches().len(), 1, "one batch");
     }
     assert_eq!(seqs_in(&w, room).await.len(), 30);
+}
+
+/// On MySQL/MariaDB a writer keeps its connection (and a chained transaction) from batch to
+/// batch. When that connection dies (a server restart, `wait_timeout`), the next batch is stored
+/// on a new one, its sender none the wiser.
+#[tokio::test]
+async fn a_writer_whose_connection_died_stores_the_next_batch_on_a_new_one() {
+    let w = world(2).await;
+    if w.db.conn.get_database_backend() != DatabaseBackend::MySql {
+        return; // SQLite: the writer shares the pool's one connection and keeps nothing open
+    }
+    let room = w.group(2).await;
+    let mut options = sea_orm::ConnectOptions::new(w.db.url.clone());
+    options.max_connections(1).sqlx_logging(false);
+    let writer_db = sea_orm::Database::connect(options).await.unwrap();
+    let id_of = sea_orm::Statement::from_string(
+        DatabaseBackend::MySql,
+        "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
+    );
+    let row = writer_db.query_one_raw(id_of).await.unwrap().unwrap();
+    let held: i64 = row.try_get("", "id").unwrap();
+    let queue = SendQueue::start(writer_db, PipelineConfig::default(), Arc::new(Unpublished));
+    let send = |id: &str| Outgoing {
+        sender: w.users[1],
+        room: room.get(),
+        client_id: client(id),
+        body: text(id),
+    };
+    assert_eq!(queue.post(send("first")).await.unwrap().message.seq, 1);
+    w.db.conn
+        .execute_unprepared(&format!("KILL CONNECTION {held}"))
+        .await
+        .unwrap();
+    assert_eq!(queue.post(send("second")).await.unwrap().message.seq, 2);
+    assert_eq!(seqs_in(&w, room).await, [1, 2]);
 }
 
 #[tokio::test]
