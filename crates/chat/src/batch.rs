@@ -13,9 +13,8 @@ use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
 use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use user::UserId;
@@ -32,57 +31,17 @@ pub struct Outgoing {
 /// What a batch answers, one entry per send in the order given.
 pub type Answers = Vec<Result<Posted, ChatError>>;
 
-/// How a writer reaches the database between batches. On SQLite each batch begins its own
-/// transaction on the shared connection. On MySQL/MariaDB the writer keeps one connection and
-/// an open transaction: `COMMIT AND CHAIN` commits a batch and opens the next one in the same
-/// round trip, so a batch pays for neither a `BEGIN` nor the ping sqlx makes as a connection
-/// goes back to its pool (a lone message: four round trips instead of six). The chained
-/// transaction holds nothing while the writer waits: InnoDB starts it, with its read view and
-/// locks, only at its first statement.
-pub struct Session {
-    db: DatabaseConnection,
-    chain: bool,
-    open: Option<DatabaseTransaction>,
-}
-
-impl Session {
-    pub fn new(db: DatabaseConnection) -> Self {
-        let chain = db.get_database_backend() == DatabaseBackend::MySql;
-        Self {
-            db,
-            chain,
-            open: None,
-        }
-    }
-
-    /// Stores `sends` in one transaction. `Err` only when the transaction itself failed
-    /// (nothing of the batch is stored then); the connection is given up, and the next batch
-    /// starts on a fresh one.
-    pub async fn store(&mut self, sends: &[Outgoing]) -> Result<Answers, DbErr> {
-        let txn = match self.open.take() {
-            Some(txn) => txn,
-            None => self.db.begin().await?,
-        };
-        let batch = store_in(&txn, sends).await?;
-        if self.chain {
-            txn.execute_unprepared("COMMIT AND CHAIN").await?;
-            self.open = Some(txn);
-        } else {
-            txn.commit().await?;
-        }
-        Ok(answers(batch))
-    }
-}
-
-/// The statements of one batch, inside `txn`.
-async fn store_in(txn: &DatabaseTransaction, sends: &[Outgoing]) -> Result<Plan, DbErr> {
+/// Stores `sends` in one transaction. `Err` only when the transaction itself failed (nothing of
+/// the batch is stored then).
+pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<Answers, DbErr> {
+    let txn = db.begin().await?;
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
     // first is visible below, and one that comes later waits for this commit.
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
     let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
-    let LockedForSends { rooms, members } = lock_for_sends(txn, &rooms, &pairs).await?;
+    let LockedForSends { rooms, members } = lock_for_sends(&txn, &rooms, &pairs).await?;
     let locked: BTreeMap<i64, RoomSeq> = rooms.into_iter().map(|room| (room.id, room)).collect();
     let now = user::time::now();
 
@@ -90,19 +49,20 @@ async fn store_in(txn: &DatabaseTransaction, sends: &[Outgoing]) -> Result<Plan,
     // for earlier ones; the unique (sender, clientId) index says when one was not. A failed
     // statement leaves the transaction (and its locks) as they were, on MariaDB as on SQLite.
     let mut batch = plan(sends, &members, &locked, HashMap::new(), now);
-    if let Err(err) = insert_rows(txn, &mut batch.new_rows).await {
+    if let Err(err) = insert_rows(&txn, &mut batch.new_rows).await {
         if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
             return Err(err);
         }
-        let stored = stored_under_client_ids(txn, sends).await?;
+        let stored = stored_under_client_ids(&txn, sends).await?;
         batch = plan(sends, &members, &locked, stored, now);
-        insert_rows(txn, &mut batch.new_rows).await?;
+        insert_rows(&txn, &mut batch.new_rows).await?;
     }
     if !batch.new_rows.is_empty() {
         batch.note_last_messages();
-        record_sends(txn, &batch.rooms, &read_markers(&batch.new_rows)).await?;
+        record_sends(&txn, &batch.rooms, &read_markers(&batch.new_rows)).await?;
     }
-    Ok(batch)
+    txn.commit().await?;
+    Ok(answers(batch))
 }
 
 /// The messages already stored under the batch's (sender, clientId) pairs.

@@ -1,10 +1,10 @@
 //! The write pipeline: every send, from a socket or over HTTP, goes into a bounded queue; a
 //! writer takes whatever has gathered (up to a bound) and stores it in one transaction
-//! (`Session::store`), answers each sender, then hands the new messages to the `Stored` port to be
+//! (`store_batch`), answers each sender, then hands the new messages to the `Stored` port to be
 //! published. The next batch gathers while one commits, so batches grow with load and a lone
 //! message still goes at once. Rooms are shared out among the writers by id, so one room's
 //! messages always pass through one writer, in the order they were queued.
-use crate::batch::{Answers, Outgoing, Session};
+use crate::batch::{Answers, Outgoing, store_batch};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::types::Posted;
@@ -78,7 +78,7 @@ pub struct SendQueue {
 /// One writer's loop, to be spawned (`SendQueue::start` does it; tests may hold it back to fill
 /// the queue first).
 pub struct Writer {
-    session: Session,
+    db: DatabaseConnection,
     jobs: mpsc::Receiver<Job>,
     stop: watch::Receiver<bool>,
     sink: Arc<dyn Stored>,
@@ -97,7 +97,7 @@ impl SendQueue {
             .map(|_| {
                 let (tx, jobs) = mpsc::channel(config.queue.max(1));
                 let writer = Writer {
-                    session: Session::new(db.clone()),
+                    db: db.clone(),
                     jobs,
                     stop: stopped.clone(),
                     sink: sink.clone(),
@@ -195,7 +195,7 @@ impl Writer {
     }
 
     /// Stores what `jobs` holds and empties it (keeping its room for the next batch).
-    async fn store(&mut self, jobs: &mut Vec<Job>) {
+    async fn store(&self, jobs: &mut Vec<Job>) {
         let (sends, replies): (Vec<Outgoing>, Vec<_>) =
             jobs.drain(..).map(|job| (job.send, job.reply)).unzip();
         let started = std::time::Instant::now();
@@ -239,10 +239,10 @@ impl Writer {
 
     /// A batch fails as a whole (nothing of it is stored): a deadlock victim, a lost race on a
     /// clientId with another gateway, a dropped connection. It is tried again, a few times.
-    async fn store_with_retries(&mut self, sends: &[Outgoing]) -> Answers {
+    async fn store_with_retries(&self, sends: &[Outgoing]) -> Answers {
         let mut attempt = 1;
         loop {
-            match self.session.store(sends).await {
+            match store_batch(&self.db, sends).await {
                 Ok(answers) => return answers,
                 Err(err) if attempt < ATTEMPTS => {
                     tracing::warn!(%err, attempt, size = sends.len(), "a message batch failed; retrying it");

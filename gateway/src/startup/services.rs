@@ -71,8 +71,8 @@ pub async fn start_write_pipeline(
     } else {
         settings.write.writers.get()
     };
-    // Two connections per writer: a writer keeps one from batch to batch (`chat::Session`), and
-    // after a failed batch it starts on the other while the pool checks the first.
+    // Two connections per writer: sqlx pings a connection (a round trip) as the pool takes it
+    // back after a commit, and the writer's next batch need not wait for that.
     let connections = u32::try_from(writers * 2).unwrap_or(u32::MAX);
     let write_db = match (&settings.database_url, sqlite) {
         (Some(url), false) => migration::connect_sized(url.expose(), Some(connections)).await?,
