@@ -35,7 +35,7 @@ impl Stored for Unpublished {
 /// How the pipeline is sized.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineConfig {
-    /// Writers, each with its own share of the rooms (and one database connection in use at a time).
+    /// Writers, each with its own share of the rooms (and a database connection while it stores).
     pub writers: usize,
     /// Sends waiting per writer; a full queue refuses with `ChatError::Busy`.
     pub queue: usize,

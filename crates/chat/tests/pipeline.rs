@@ -228,9 +228,9 @@ async fn a_writer_whose_connection_died_stores_the_next_batch_on_a_new_one() {
         return; // SQLite: no server to drop a connection
     }
     let room = w.group(2).await;
-    let mut options = sea_orm::ConnectOptions::new(w.db.url.clone());
-    options.max_connections(1).sqlx_logging(false);
-    let writer_db = sea_orm::Database::connect(options).await.unwrap();
+    // The pool a gateway's writer gets, with one connection, so that the one the writer used
+    // is the one killed.
+    let writer_db = migration::connect_sized(&w.db.url, Some(1)).await.unwrap();
     let id_of = sea_orm::Statement::from_string(
         DatabaseBackend::MySql,
         "SELECT CAST(CONNECTION_ID() AS SIGNED) AS id",
