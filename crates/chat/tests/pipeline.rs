@@ -182,8 +182,24 @@ async fn markers_in(w: &World, room: RoomId) -> HashMap<i64, i64> {
         .collect()
 }
 
-/// A one-room batch moves each sender's marker to their newest message in it, and no one
-/// else's: with a few senders (one statement form on MySQL/MariaDB) and with many (another).
+/// The room's seq and last message, as stored in its row.
+async fn room_row(w: &World, room: RoomId) -> (i64, Option<i64>) {
+    let statement = sea_orm::Statement::from_sql_and_values(
+        w.db.conn.get_database_backend(),
+        "SELECT last_seq, last_message_id FROM chatroom WHERE id = ?",
+        [room.get().into()],
+    );
+    let row = w.db.conn.query_one_raw(statement).await.unwrap().unwrap();
+    (
+        row.try_get("", "last_seq").unwrap(),
+        row.try_get("", "last_message_id").unwrap(),
+    )
+}
+
+/// A one-room batch moves the room to its newest message and each sender's marker to their
+/// newest message in it, and no one else's: with a few senders and with many. On
+/// MySQL/MariaDB those are two statement forms (`CASE` up to 8 senders, `JSON_TABLE` past that:
+/// `FEW_SENDERS` in chatroom's send_batch.rs; 12 must stay above it).
 #[tokio::test]
 async fn a_one_room_batch_moves_each_senders_marker_to_their_newest_message() {
     let w = world(12).await;
@@ -200,11 +216,18 @@ async fn a_one_room_batch_moves_each_senders_marker_to_their_newest_message() {
             .collect();
         pipeline.start();
         let mut newest: HashMap<i64, i64> = HashMap::new();
+        let mut last = (0, None);
         for (sender, reply) in replies {
-            let seq = answer_of(reply).await.unwrap().message.seq;
+            let message = answer_of(reply).await.unwrap().message;
             let mark = newest.entry(sender).or_default();
-            *mark = (*mark).max(seq);
+            *mark = (*mark).max(message.seq);
+            last = last.max((message.seq, Some(message.id)));
         }
+        assert_eq!(
+            room_row(&w, room).await,
+            last,
+            "the room's seq and last message"
+        );
         let after = markers_in(&w, room).await;
         for (user, mark) in &after {
             let expected = newest.get(user).copied().unwrap_or(before[user]);
@@ -219,17 +242,19 @@ async fn a_one_room_batch_moves_each_senders_marker_to_their_newest_message() {
 }
 
 /// When the writer's connection dies between two batches (a server restart, `wait_timeout`),
-/// the next batch is stored on a new one, its sender none the wiser: the pool hands out a
-/// connection used within the last second without pinging it, so the batch's first try fails.
+/// the next batch is stored on a new one, its sender none the wiser: whether the dead
+/// connection is found by the ping sqlx makes as the pool takes it back, or (used within the
+/// last second, so handed out unchecked) by the batch's first try, which is then retried.
 #[tokio::test]
+#[ignore = "needs MariaDB (TEST_DATABASE_URL); the real-services run includes it"]
 async fn a_writer_whose_connection_died_stores_the_next_batch_on_a_new_one() {
     let w = world(2).await;
     if w.db.conn.get_database_backend() != DatabaseBackend::MySql {
         return; // SQLite: no server to drop a connection
     }
     let room = w.group(2).await;
-    // The pool a gateway's writer gets, with one connection, so that the one the writer used
-    // is the one killed.
+    // The gateway's pool settings, with one connection so that the one the writer used is the
+    // one killed.
     let writer_db = migration::connect_sized(&w.db.url, Some(1)).await.unwrap();
     let id_of = sea_orm::Statement::from_string(
         DatabaseBackend::MySql,

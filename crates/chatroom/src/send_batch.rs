@@ -104,8 +104,9 @@ async fn lock_room_with_senders(
 /// Moves the locked rooms to their new seq, last message and activity time, and each sender's
 /// read marker to their newest message, as `advance_rooms` and `mark_sent` do. On MySQL/MariaDB
 /// that is one multi-table statement when the markers' rooms are exactly `rooms` (they always
-/// are for a batch: a room advances only by its members' messages); each marker row carries its
-/// room's new state.
+/// are for a batch: a room advances only by its members' messages): for one room and a few
+/// senders the room row joined to their markers by `CASE`, otherwise a JSON table in which each
+/// marker row carries its room's new state.
 pub async fn record_sends(
     conn: &impl ConnectionTrait,
     rooms: &[RoomSeq],

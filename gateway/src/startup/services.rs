@@ -73,7 +73,7 @@ pub async fn start_write_pipeline(
     };
     // Two connections per writer: sqlx pings a connection (a round trip) as the pool takes it
     // back after a commit, and the writer's next batch need not wait for that.
-    let connections = u32::try_from(writers * 2).unwrap_or(u32::MAX);
+    let connections = u32::try_from(writers.saturating_mul(2)).unwrap_or(u32::MAX);
     let write_db = match (&settings.database_url, sqlite) {
         (Some(url), false) => migration::connect_sized(url.expose(), Some(connections)).await?,
         _ => db.clone(),

@@ -38,6 +38,8 @@ export function ChatsPage() {
   const requests = useMemo(() => latestOnly(), []);
   const currentRef = useRef(current);
   currentRef.current = current;
+  const listRef = useRef(list);
+  listRef.current = list;
 
   const load = useCallback(async () => {
     try {
@@ -56,13 +58,31 @@ export function ChatsPage() {
   }, [load]);
   useEffect(() => () => requests.cancel(), [requests]);
 
+  // A reload asked for by live events, one request however many events come within 200 ms. The
+  // timer outlives the subscription below: that is made again whenever `navigate` changes (on
+  // every change of the URL), and a reload it dropped then would leave a new group out of the
+  // list for good.
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
+  const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const reloadSoon = useCallback(() => {
+    if (reloadTimer.current) clearTimeout(reloadTimer.current);
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = null;
+      void loadRef.current();
+    }, 200);
+  }, []);
+  useEffect(
+    () => () => {
+      if (reloadTimer.current) clearTimeout(reloadTimer.current);
+    },
+    [],
+  );
+
   // Live: a new message moves its room up; rooms we do not know yet (a new group) reload the list.
   useEffect(() => {
-    let reload: ReturnType<typeof setTimeout> | null = null;
-    const reloadSoon = () => {
-      if (reload) clearTimeout(reload);
-      reload = setTimeout(() => void load(), 200);
-    };
     const off = socket.on((event) => {
       // Member counts and new rooms: the list is reloaded (one request however many events).
       if (event.kind === 'memberAdded' || event.kind === 'memberLeft' || (event.kind === 'status' && event.status === 'open')) {
@@ -72,18 +92,19 @@ export function ChatsPage() {
       if (event.kind === 'left') {
         // Left on another device (or over HTTP): the room is no longer ours.
         setList((rooms) => rooms?.filter((r) => r.id !== event.chatroomId) ?? rooms);
-        if (currentRef.current === event.chatroomId) navigate('/chats');
+        if (currentRef.current === event.chatroomId) navigateRef.current('/chats');
         return;
       }
       if (event.kind !== 'message') return;
       const message = event.message;
+      if (listRef.current && !listRef.current.some((r) => r.id === message.chatroomId)) {
+        reloadSoon();
+        return;
+      }
       setList((rooms) => {
         if (!rooms) return rooms;
         const room = rooms.find((r) => r.id === message.chatroomId);
-        if (!room) {
-          reloadSoon();
-          return rooms;
-        }
+        if (!room) return rooms;
         if (room.lastMessage && room.lastMessage.seq >= message.seq) return rooms;
         const unread =
           message.sender.id !== me?.id && currentRef.current !== room.id ? room.unreadCount + 1 : room.unreadCount;
@@ -91,11 +112,8 @@ export function ChatsPage() {
         return [updated, ...rooms.filter((r) => r.id !== room.id)];
       });
     });
-    return () => {
-      off();
-      if (reload) clearTimeout(reload);
-    };
-  }, [socket, load, me?.id, navigate]);
+    return off;
+  }, [socket, me?.id, reloadSoon]);
 
   const markRead = useCallback(
     (roomId: number, unread: number) => {
