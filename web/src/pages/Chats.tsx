@@ -59,9 +59,9 @@ export function ChatsPage() {
   useEffect(() => () => requests.cancel(), [requests]);
 
   // A reload asked for by live events, one request however many events come within 200 ms. The
-  // timer outlives the subscription below: that is made again whenever `navigate` changes (on
-  // every change of the URL), and a reload it dropped then would leave a new group out of the
-  // list for good.
+  // timer lives apart from the subscription below: when the subscription was made again on
+  // every change of the URL (it used `navigate`, which changes with it), it dropped a pending
+  // reload, and a new group stayed out of the list for good.
   const loadRef = useRef(load);
   loadRef.current = load;
   const navigateRef = useRef(navigate);
