@@ -10,7 +10,7 @@ use chat::{
     Unpublished, answer_of,
 };
 use chatroom::{ChatroomService, RoomId};
-use sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -166,34 +166,25 @@ async fn a_member_who_leaves_while_their_send_waits_is_refused() {
 
 /// Each member's read marker in `room`, by user id.
 async fn markers_in(w: &World, room: RoomId) -> HashMap<i64, i64> {
-    let statement = sea_orm::Statement::from_sql_and_values(
-        w.db.conn.get_database_backend(),
-        "SELECT user_id, last_read_seq FROM user_chatroom WHERE chatroom_id = ?",
-        [room.get().into()],
-    );
-    let rows = w.db.conn.query_all_raw(statement).await.unwrap();
-    rows.iter()
-        .map(|row| {
-            (
-                row.try_get::<i64>("", "user_id").unwrap(),
-                row.try_get::<i64>("", "last_read_seq").unwrap(),
-            )
-        })
+    use chatroom::entity::user_chatroom::{Column, Entity};
+    Entity::find()
+        .filter(Column::ChatroomId.eq(room.get()))
+        .all(&w.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|member| (member.user_id, member.last_read_seq))
         .collect()
 }
 
 /// The room's seq and last message, as stored in its row.
 async fn room_row(w: &World, room: RoomId) -> (i64, Option<i64>) {
-    let statement = sea_orm::Statement::from_sql_and_values(
-        w.db.conn.get_database_backend(),
-        "SELECT last_seq, last_message_id FROM chatroom WHERE id = ?",
-        [room.get().into()],
-    );
-    let row = w.db.conn.query_one_raw(statement).await.unwrap().unwrap();
-    (
-        row.try_get("", "last_seq").unwrap(),
-        row.try_get("", "last_message_id").unwrap(),
-    )
+    let row = chatroom::entity::chatroom::Entity::find_by_id(room.get())
+        .one(&w.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    (row.last_seq, row.last_message_id)
 }
 
 /// A one-room batch moves the room to its newest message and each sender's marker to their
