@@ -13,8 +13,8 @@ use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
 use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use user::UserId;
@@ -31,10 +31,9 @@ pub struct Outgoing {
 /// What a batch answers, one entry per send in the order given.
 pub type Answers = Vec<Result<Posted, ChatError>>;
 
-/// Stores `sends` in one transaction. `Err` only when the transaction itself failed (nothing of
-/// the batch is stored then).
-pub async fn store_batch(db: &DatabaseConnection, sends: &[Outgoing]) -> Result<Answers, DbErr> {
-    let txn = db.begin().await?;
+/// Stores `sends` in `txn`, a transaction begun for them, and commits it. `Err` only when the
+/// transaction itself failed (nothing of the batch is stored then).
+pub async fn store_in(txn: DatabaseTransaction, sends: &[Outgoing]) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed

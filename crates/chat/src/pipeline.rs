@@ -1,15 +1,15 @@
 //! The write pipeline: every send, from a socket or over HTTP, goes into a bounded queue; a
 //! writer takes whatever has gathered (up to a bound) and stores it in one transaction
-//! (`store_batch`), answers each sender, then hands the new messages to the `Stored` port to be
+//! (`store_in`), answers each sender, then hands the new messages to the `Stored` port to be
 //! published. The next batch gathers while one commits, so batches grow with load and a lone
 //! message still goes at once. Rooms are shared out among the writers by id, so one room's
 //! messages always pass through one writer, in the order they were queued.
-use crate::batch::{Answers, Outgoing, store_batch};
+use crate::batch::{Answers, Outgoing, store_in};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::types::Posted;
 use async_trait::async_trait;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -194,12 +194,21 @@ impl Writer {
         }
     }
 
-    /// Stores what `jobs` holds and empties it (keeping its room for the next batch).
-    async fn store(&self, jobs: &mut Vec<Job>) {
+    /// Stores what `jobs` holds, with what arrives while its transaction begins, and empties it
+    /// (keeping its room for the next batch).
+    async fn store(&mut self, jobs: &mut Vec<Job>) {
+        let started = std::time::Instant::now();
+        // BEGIN goes out as soon as one send is in, and the sends that come during its round
+        // trip join the batch: a burst from several sockets commits once, and a lone message
+        // waits for nothing it would not wait for anyway.
+        let begun = self.db.begin().await;
+        while jobs.len() < self.max_batch {
+            let Ok(job) = self.jobs.try_recv() else { break };
+            jobs.push(job);
+        }
         let (sends, replies): (Vec<Outgoing>, Vec<_>) =
             jobs.drain(..).map(|job| (job.send, job.reply)).unzip();
-        let started = std::time::Instant::now();
-        let answers = self.store_with_retries(&sends).await;
+        let answers = self.store_with_retries(begun, &sends).await;
         tracing::debug!(
             size = sends.len(),
             micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -239,14 +248,24 @@ impl Writer {
 
     /// A batch fails as a whole (nothing of it is stored): a deadlock victim, a lost race on a
     /// clientId with another gateway, a dropped connection. It is tried again, a few times.
-    async fn store_with_retries(&self, sends: &[Outgoing]) -> Answers {
+    async fn store_with_retries(
+        &self,
+        begun: Result<DatabaseTransaction, sea_orm::DbErr>,
+        sends: &[Outgoing],
+    ) -> Answers {
+        let mut begun = begun;
         let mut attempt = 1;
         loop {
-            match store_batch(&self.db, sends).await {
+            let stored = match begun {
+                Ok(txn) => store_in(txn, sends).await,
+                Err(err) => Err(err),
+            };
+            match stored {
                 Ok(answers) => return answers,
                 Err(err) if attempt < ATTEMPTS => {
                     tracing::warn!(%err, attempt, size = sends.len(), "a message batch failed; retrying it");
                     attempt += 1;
+                    begun = self.db.begin().await;
                 }
                 Err(err) => return failed(&err, sends.len()),
             }
