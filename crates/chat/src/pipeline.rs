@@ -1,9 +1,9 @@
 //! The write pipeline: every send, from a socket or over HTTP, goes into a bounded queue; a
 //! writer takes whatever has gathered (up to a bound) and stores it in one transaction
 //! (`store_in`), answers each sender, then hands the new messages to the `Stored` port to be
-//! published. The next batch gathers while one commits, so batches grow with load and a lone
-//! message still goes at once. Rooms are shared out among the writers by id, so one room's
-//! messages always pass through one writer, in the order they were queued.
+//! published. The next batch gathers while one commits and during its own `BEGIN`, so batches
+//! grow with load and a lone message still goes at once. Rooms are shared out among the writers
+//! by id, so one room's messages always pass through one writer, in the order they were queued.
 use crate::batch::{Answers, Outgoing, store_in};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
