@@ -3,8 +3,8 @@ use gateway::settings::Settings;
 use gateway::startup::{Application, StartupError, migrate};
 use gateway::telemetry;
 
-/// jemalloc instead of the C library's allocator: an idle socket holds 24 KiB instead of 27, and
-/// `manyrooms` stores a quarter more a second (docs/decisions.md, "The gateway's allocator").
+/// jemalloc instead of the C library's allocator: idle sockets hold less memory and batches of
+/// messages cost less CPU (measured in docs/decisions.md, "The gateway's allocator").
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -248,12 +248,12 @@ impl Writer {
 
     /// A batch fails as a whole (nothing of it is stored): a deadlock victim, a lost race on a
     /// clientId with another gateway, a dropped connection. It is tried again, a few times.
+    /// `begun` is the first try's transaction, or the error its `BEGIN` got.
     async fn store_with_retries(
         &self,
-        begun: Result<DatabaseTransaction, sea_orm::DbErr>,
+        mut begun: Result<DatabaseTransaction, sea_orm::DbErr>,
         sends: &[Outgoing],
     ) -> Answers {
-        let mut begun = begun;
         let mut attempt = 1;
         loop {
             let stored = match begun {
