@@ -199,7 +199,7 @@ impl Writer {
     async fn store(&mut self, jobs: &mut Vec<Job>) {
         let started = std::time::Instant::now();
         // BEGIN goes out as soon as one send is in, and the sends that come during its round
-        // trip join the batch: a burst from several sockets commits once, and a lone message
+        // trip join the batch: a burst from several sockets mostly commits once, and a lone message
         // waits for nothing it would not wait for anyway.
         let begun = self.db.begin().await;
         while jobs.len() < self.max_batch {
