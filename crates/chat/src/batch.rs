@@ -2,9 +2,10 @@
 //! membership of the whole batch in one query, seqs assigned in queue order, one multi-row
 //! insert, the rooms' seqs and the senders' read markers, one commit. On MySQL/MariaDB a
 //! one-room batch locks and reads memberships in one statement, and the rooms and markers move in
-//! one: a lone message is BEGIN, three statements and COMMIT. A refused send does not fail the
-//! others. A repeated clientId (in this batch or an earlier one)
-//! answers with the stored message and uses no seq.
+//! one: a lone message is BEGIN, three statements and COMMIT, and so is a one-room batch of
+//! several on MariaDB (its insert returns the ids it gave; elsewhere a fourth statement reads them
+//! back). A refused send does not fail the others. A repeated clientId (in this batch or an
+//! earlier one) answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
@@ -13,8 +14,8 @@ use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
 use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait, Set, SqlErr, Statement,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use user::UserId;
@@ -33,7 +34,11 @@ pub type Answers = Vec<Result<Posted, ChatError>>;
 
 /// Stores `sends` in `txn`, a transaction begun for them, and commits it. `Err` only when the
 /// transaction itself failed (nothing of the batch is stored then).
-pub async fn store_in(txn: DatabaseTransaction, sends: &[Outgoing]) -> Result<Answers, DbErr> {
+pub async fn store_in(
+    txn: DatabaseTransaction,
+    sends: &[Outgoing],
+    ids: InsertedIds,
+) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
@@ -48,13 +53,13 @@ pub async fn store_in(txn: DatabaseTransaction, sends: &[Outgoing]) -> Result<An
     // for earlier ones; the unique (sender, clientId) index says when one was not. A failed
     // statement leaves the transaction (and its locks) as they were, on MariaDB as on SQLite.
     let mut batch = plan(sends, &members, &locked, HashMap::new(), now);
-    if let Err(err) = insert_rows(&txn, &mut batch.new_rows).await {
+    if let Err(err) = insert_rows(&txn, &mut batch.new_rows, ids).await {
         if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
             return Err(err);
         }
         let stored = stored_under_client_ids(&txn, sends).await?;
         batch = plan(sends, &members, &locked, stored, now);
-        insert_rows(&txn, &mut batch.new_rows).await?;
+        insert_rows(&txn, &mut batch.new_rows, ids).await?;
     }
     if !batch.new_rows.is_empty() {
         batch.note_last_messages();
@@ -124,8 +129,53 @@ fn answers(batch: Plan) -> Answers {
         .collect()
 }
 
+/// How a multi-row insert learns the ids the database gave its rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InsertedIds {
+    /// A second statement reads them back (MySQL, SQLite, or a server not asked yet).
+    #[default]
+    ReadBack,
+    /// The insert returns them (`INSERT … RETURNING`, MariaDB 10.5 and later): one round trip
+    /// less per batch.
+    Returned,
+}
+
+impl InsertedIds {
+    /// What `db` can do; `ReadBack` when it cannot be told (that way is right everywhere).
+    pub async fn of(db: &impl ConnectionTrait) -> Self {
+        if db.get_database_backend() != DbBackend::MySql {
+            return Self::ReadBack;
+        }
+        let version = Statement::from_string(DbBackend::MySql, "SELECT VERSION() AS v");
+        let version: Option<String> = match db.query_one_raw(version).await {
+            Ok(Some(row)) => row.try_get("", "v").ok(),
+            _ => None,
+        };
+        match version.as_deref().map(returning_supported) {
+            Some(true) => Self::Returned,
+            _ => Self::ReadBack,
+        }
+    }
+}
+
+/// `INSERT … RETURNING` came with MariaDB 10.5; MySQL has none.
+fn returning_supported(version: &str) -> bool {
+    if !version.contains("MariaDB") {
+        return false;
+    }
+    let mut numbers = version.split(['.', '-']).map(|part| part.parse::<u32>());
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor) >= (10, 5),
+        _ => false,
+    }
+}
+
 /// Inserts the rows and gives each its id.
-async fn insert_rows(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> Result<(), DbErr> {
+async fn insert_rows(
+    conn: &impl ConnectionTrait,
+    rows: &mut [ChatMessage],
+    ids: InsertedIds,
+) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -140,7 +190,25 @@ async fn insert_rows(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> R
         update_time: Set(message.create_time),
         ..Default::default()
     });
-    let inserted = Messages::insert_many(models).exec(conn).await?;
+    let insert = Messages::insert_many(models);
+    if ids == InsertedIds::Returned && rows.len() > 1 {
+        // sea-query writes no RETURNING for MySQL, whose syntax MariaDB extends: added here.
+        let mut statement = insert.build(DbBackend::MySql);
+        statement
+            .sql
+            .push_str(" RETURNING `chatroom_id`, `seq`, `id`");
+        let returned = conn.query_all_raw(statement).await?;
+        let ids = returned
+            .iter()
+            .map(|row| {
+                let room: i64 = row.try_get("", "chatroom_id")?;
+                let seq: i64 = row.try_get("", "seq")?;
+                Ok(((room, seq), row.try_get::<i64>("", "id")?))
+            })
+            .collect::<Result<HashMap<_, _>, DbErr>>()?;
+        return give_ids(rows, &ids);
+    }
+    let inserted = insert.exec(conn).await?;
     match (rows, inserted.last_insert_id) {
         // One row: the id the database reported is its own, on every backend.
         ([only], Some(id)) => only.id = id,
@@ -181,6 +249,11 @@ async fn assign_ids(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> Re
         .into_iter()
         .map(|(room, seq, id)| ((room, seq), id))
         .collect();
+    give_ids(rows, &ids)
+}
+
+/// Each row gets the id stored under its (room, seq).
+fn give_ids(rows: &mut [ChatMessage], ids: &HashMap<(i64, i64), i64>) -> Result<(), DbErr> {
     for message in rows.iter_mut() {
         message.id = ids
             .get(&(message.chatroom_id, message.seq))
@@ -188,4 +261,19 @@ async fn assign_ids(conn: &impl ConnectionTrait, rows: &mut [ChatMessage]) -> Re
             .ok_or_else(|| DbErr::RecordNotFound("a message just inserted".to_owned()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::returning_supported;
+
+    #[test]
+    fn returning_is_used_from_mariadb_10_5_only() {
+        assert!(returning_supported("10.11.19-MariaDB-0+deb12u1"));
+        assert!(returning_supported("10.5.2-MariaDB"));
+        assert!(returning_supported("11.4.3-MariaDB-ubu2404"));
+        assert!(!returning_supported("10.4.34-MariaDB"));
+        assert!(!returning_supported("8.0.39"));
+        assert!(!returning_supported("MariaDB"));
+    }
 }

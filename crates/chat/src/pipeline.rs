@@ -4,7 +4,7 @@
 //! published. The next batch gathers while one commits and during its own `BEGIN`, so batches
 //! grow with load and a lone message still goes at once. Rooms are shared out among the writers
 //! by id, so one room's messages always pass through one writer, in the order they were queued.
-use crate::batch::{Answers, Outgoing, store_in};
+use crate::batch::{Answers, InsertedIds, Outgoing, store_in};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::types::Posted;
@@ -83,6 +83,8 @@ pub struct Writer {
     stop: watch::Receiver<bool>,
     sink: Arc<dyn Stored>,
     max_batch: usize,
+    /// Asked of the database as the writer starts.
+    ids: InsertedIds,
 }
 
 impl SendQueue {
@@ -102,6 +104,7 @@ impl SendQueue {
                     stop: stopped.clone(),
                     sink: sink.clone(),
                     max_batch: config.max_batch.clamp(1, MAX_BATCH),
+                    ids: InsertedIds::ReadBack,
                 };
                 (tx, writer)
             })
@@ -174,6 +177,7 @@ pub async fn answer_of(reply: Reply) -> Result<Posted, ChatError> {
 impl Writer {
     /// Runs until every `SendQueue` is gone, or `drain` was called, and the queue is empty.
     pub async fn run(mut self) {
+        self.ids = InsertedIds::of(&self.db).await;
         let mut jobs = Vec::with_capacity(self.max_batch);
         let mut closed = false;
         loop {
@@ -257,7 +261,7 @@ impl Writer {
         let mut attempt = 1;
         loop {
             let stored = match begun {
-                Ok(txn) => store_in(txn, sends).await,
+                Ok(txn) => store_in(txn, sends, self.ids).await,
                 Err(err) => Err(err),
             };
             match stored {

@@ -275,6 +275,40 @@ impl Hub {
         interest
     }
 
+    /// Queues frames for their rooms' sockets, in order. Each socket gets all of its frames in a
+    /// row, so that its task wakes once for them and writes them together: a batch of a room's
+    /// messages costs each socket one wake-up and one write, not one per message.
+    pub fn deliver_many(&mut self, frames: &[Outbound]) -> Interest {
+        if let [frame] = frames {
+            return match frame.delivery.room() {
+                Some(room) => self.deliver(room, frame),
+                None => Interest::default(),
+            };
+        }
+        let mut per_conn: HashMap<ConnId, Vec<&Outbound>> = HashMap::new();
+        for frame in frames {
+            let Some(room) = frame.delivery.room() else {
+                continue;
+            };
+            if let Delivery::Message { seq, .. } = frame.delivery {
+                self.seen(room, seq);
+            }
+            for conn in self.rooms.get(&room).into_iter().flatten() {
+                per_conn.entry(*conn).or_default().push(frame);
+            }
+        }
+        let mut interest = Interest::default();
+        for (conn, frames) in per_conn {
+            for frame in frames {
+                if !self.send_to(conn, frame) {
+                    interest.lost.extend(self.disconnect(conn).lost);
+                    break;
+                }
+            }
+        }
+        interest
+    }
+
     /// `false` when the socket is too slow (it has been kicked) or gone.
     fn send_to(&mut self, conn: ConnId, frame: &Outbound) -> bool {
         let Some(entry) = self.conns.get_mut(&conn) else {

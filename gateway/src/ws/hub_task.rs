@@ -246,18 +246,7 @@ async fn run(
                 },
                 gained: vec![],
             },
-            Command::Deliver { frames } => {
-                let mut lost = Vec::new();
-                for frame in &frames {
-                    if let Some(room) = frame.delivery.room() {
-                        lost.extend(hub.deliver(room, frame).lost);
-                    }
-                }
-                Interest {
-                    gained: vec![],
-                    lost,
-                }
-            }
+            Command::Deliver { frames } => hub.deliver_many(&frames),
             Command::UsersAdded { users, room, frame } => {
                 let mut gained = Vec::new();
                 for user in users {

@@ -106,3 +106,50 @@ fn the_newest_seq_of_a_room_is_kept_while_it_has_local_sockets() {
     hub.leave(1, 3);
     assert_eq!(hub.seqs(), vec![]);
 }
+
+#[test]
+fn a_batch_reaches_each_socket_in_order_and_in_a_row() {
+    let mut hub = Hub::default();
+    let (mut a, _) = socket(&mut hub, 1, 10, 8);
+    let (mut b, _) = socket(&mut hub, 2, 11, 8);
+    hub.join(1, 5);
+    hub.join(2, 5);
+    hub.join(2, 6);
+    let message = |room, seq| {
+        let text = format!("{room}:{seq}");
+        LiveFrame::shared(Delivery::Message { room, seq }, ByteString::from(text))
+    };
+    let batch = [
+        message(5, 1),
+        message(6, 1),
+        message(5, 2),
+        frame(6, "notice"),
+    ];
+    assert_eq!(hub.deliver_many(&batch), Interest::default());
+    let texts = |rx: &mut mpsc::Receiver<Outbound>| {
+        std::iter::from_fn(|| rx.try_recv().ok().map(|f| f.text.to_string())).collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&mut a), ["5:1", "5:2"]);
+    assert_eq!(texts(&mut b), ["5:1", "6:1", "5:2", "notice"]);
+    assert_eq!(
+        hub.seqs().into_iter().collect::<HashMap<_, _>>(),
+        HashMap::from([(5, 2), (6, 1)])
+    );
+}
+
+#[test]
+fn a_batch_that_overflows_a_queue_kicks_that_socket_only() {
+    let mut hub = Hub::default();
+    let (mut slow, mut kicked) = socket(&mut hub, 1, 10, 2);
+    let (mut fast, _) = socket(&mut hub, 2, 11, 8);
+    hub.join(1, 7);
+    hub.join(2, 7);
+    let batch = [frame(7, "1"), frame(7, "2"), frame(7, "3")];
+    assert_eq!(hub.deliver_many(&batch).lost, Vec::<i64>::new());
+    assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
+    assert_eq!(hub.connection_count(), 1);
+    assert_eq!(slow.try_recv().unwrap().text, "1");
+    for text in ["1", "2", "3"] {
+        assert_eq!(fast.try_recv().unwrap().text, text);
+    }
+}
