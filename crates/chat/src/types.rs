@@ -95,13 +95,9 @@ impl HistoryCursor {
         after: Option<&str>,
         limit: Option<&str>,
     ) -> Result<Self, Vec<FieldError>> {
-        let seq = |raw: &str| match raw.trim().parse::<i64>() {
-            Ok(seq) => Seq::parse(seq),
-            Err(_) => Err("must be a non-negative integer seq".to_owned()),
-        };
         let mut errors = FieldErrors::new();
-        let before = errors.optional("beforeSeq", before, seq);
-        let after = errors.optional("afterSeq", after, seq);
+        let before = errors.optional("beforeSeq", before, Seq::parse_text);
+        let after = errors.optional("afterSeq", after, Seq::parse_text);
         let limit = errors.optional("limit", limit, |raw| match raw.trim().parse::<u64>() {
             Ok(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
             _ => Err(format!("must be an integer from 1 to {MAX_PAGE}")),

@@ -90,13 +90,24 @@ impl InitialMembers {
 }
 
 impl Seq {
+    /// What a client is told when a seq breaks the rule.
+    pub const RULE: &'static str = "must be a non-negative integer seq";
+
+    /// The same rule for a seq given as text (a query parameter).
+    pub fn parse_text(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| Self::RULE.to_owned())
+            .and_then(Self::parse)
+    }
+
     /// A seq from a client (a read marker, `afterSeq`, `beforeSeq`): 0 or more. Seqs start at
     /// 1, so 0 means "before the first message". The one rule for every seq a client sends.
     pub fn parse(raw: i64) -> Result<Self, String> {
         if raw >= 0 {
             Ok(Self::new(raw))
         } else {
-            Err("must be a non-negative integer seq".to_owned())
+            Err(Self::RULE.to_owned())
         }
     }
 }

@@ -140,7 +140,7 @@ pub async fn mark_read(
     let seq = body
         .0
         .seq
-        .ok_or_else(|| "must be a non-negative integer seq".to_owned())
+        .ok_or_else(|| Seq::RULE.to_owned())
         .and_then(Seq::parse)
         .map_err(|message| invalid("seq", message))?;
     let last_read_seq = state.chatrooms.mark_read(auth.id, room, seq).await?;
