@@ -15,7 +15,7 @@ use crate::types::{ClientId, MessageBody, Posted};
 use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set, SqlErr, Statement,
+    IdenStatic, QueryFilter, QuerySelect, QueryTrait, RuntimeErr, Set, SqlErr, Statement,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use user::UserId;
@@ -37,7 +37,7 @@ pub type Answers = Vec<Result<Posted, ChatError>>;
 pub async fn store_in(
     txn: DatabaseTransaction,
     sends: &[Outgoing],
-    ids: InsertedIds,
+    ids: &mut InsertedIds,
 ) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
@@ -147,13 +147,24 @@ impl InsertedIds {
             return Self::ReadBack;
         }
         let version = Statement::from_string(DbBackend::MySql, "SELECT VERSION() AS v");
-        let version: Option<String> = match db.query_one_raw(version).await {
-            Ok(Some(row)) => row.try_get("", "v").ok(),
-            _ => None,
+        let version: Result<String, DbErr> = match db.query_one_raw(version).await {
+            Ok(Some(row)) => row.try_get("", "v"),
+            Ok(None) => Err(DbErr::RecordNotFound("VERSION()".to_owned())),
+            Err(err) => Err(err),
         };
-        match version.as_deref().map(returning_supported) {
-            Some(true) => Self::Returned,
-            _ => Self::ReadBack,
+        match version {
+            Ok(version) if returning_supported(&version) => {
+                tracing::info!(%version, "message batches take their ids from INSERT … RETURNING");
+                Self::Returned
+            }
+            Ok(version) => {
+                tracing::info!(%version, "message batches read their ids back after the insert");
+                Self::ReadBack
+            }
+            Err(err) => {
+                tracing::warn!(%err, "the database's version is unknown: message batches read their ids back");
+                Self::ReadBack
+            }
         }
     }
 }
@@ -170,15 +181,36 @@ fn returning_supported(version: &str) -> bool {
     }
 }
 
-/// Inserts the rows and gives each its id.
+/// Inserts the rows and gives each its id. A server that rejects `RETURNING` as a syntax error
+/// (the URL now leads to MySQL, say) turns `ids` to `ReadBack` for good, and the rows are
+/// inserted again that way in the same transaction: a failed statement leaves it as it was.
 async fn insert_rows(
     conn: &impl ConnectionTrait,
     rows: &mut [ChatMessage],
-    ids: InsertedIds,
+    ids: &mut InsertedIds,
 ) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
+    if *ids == InsertedIds::Returned && rows.len() > 1 {
+        match insert_returning_ids(conn, rows).await {
+            Err(err) if is_syntax_error(&err) => {
+                tracing::warn!(%err, "INSERT … RETURNING was refused: message batches read their ids back from now on");
+                *ids = InsertedIds::ReadBack;
+            }
+            inserted => return inserted,
+        }
+    }
+    let inserted = insert_of(rows).exec(conn).await?;
+    match (rows, inserted.last_insert_id) {
+        // One row: the id the database reported is its own, on every backend.
+        ([only], Some(id)) => only.id = id,
+        (rows, _) => assign_ids(conn, rows).await?,
+    }
+    Ok(())
+}
+
+fn insert_of(rows: &[ChatMessage]) -> sea_orm::InsertMany<ActiveModel> {
     let models = rows.iter().map(|message| ActiveModel {
         chatroom_id: Set(message.chatroom_id),
         seq: Set(message.seq),
@@ -190,31 +222,45 @@ async fn insert_rows(
         update_time: Set(message.create_time),
         ..Default::default()
     });
-    let insert = Messages::insert_many(models);
-    if ids == InsertedIds::Returned && rows.len() > 1 {
-        // sea-query writes no RETURNING for MySQL, whose syntax MariaDB extends: added here.
-        let mut statement = insert.build(DbBackend::MySql);
-        statement
-            .sql
-            .push_str(" RETURNING `chatroom_id`, `seq`, `id`");
-        let returned = conn.query_all_raw(statement).await?;
-        let ids = returned
-            .iter()
-            .map(|row| {
-                let room: i64 = row.try_get("", "chatroom_id")?;
-                let seq: i64 = row.try_get("", "seq")?;
-                Ok(((room, seq), row.try_get::<i64>("", "id")?))
-            })
-            .collect::<Result<HashMap<_, _>, DbErr>>()?;
-        return give_ids(rows, &ids);
-    }
-    let inserted = insert.exec(conn).await?;
-    match (rows, inserted.last_insert_id) {
-        // One row: the id the database reported is its own, on every backend.
-        ([only], Some(id)) => only.id = id,
-        (rows, _) => assign_ids(conn, rows).await?,
-    }
-    Ok(())
+    Messages::insert_many(models)
+}
+
+/// One statement that inserts the rows and returns their ids (MariaDB 10.5 and later).
+async fn insert_returning_ids(
+    conn: &impl ConnectionTrait,
+    rows: &mut [ChatMessage],
+) -> Result<(), DbErr> {
+    let (room, seq, id) = (
+        Column::ChatroomId.as_str(),
+        Column::Seq.as_str(),
+        Column::Id.as_str(),
+    );
+    // sea-query writes no RETURNING for MySQL, whose syntax MariaDB extends: added here.
+    let mut statement = insert_of(rows).build(DbBackend::MySql);
+    statement
+        .sql
+        .push_str(&format!(" RETURNING `{room}`, `{seq}`, `{id}`"));
+    let returned = conn.query_all_raw(statement).await?;
+    let ids = returned
+        .iter()
+        .map(|row| {
+            let key = (row.try_get::<i64>("", room)?, row.try_get::<i64>("", seq)?);
+            Ok((key, row.try_get::<i64>("", id)?))
+        })
+        .collect::<Result<HashMap<_, _>, DbErr>>()?;
+    give_ids(rows, &ids)
+}
+
+/// MySQL's "error in your SQL syntax" (1064).
+fn is_syntax_error(err: &DbErr) -> bool {
+    use sea_orm::sqlx::mysql::MySqlDatabaseError;
+    let (DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) = err
+    else {
+        return false;
+    };
+    err.as_database_error()
+        .and_then(|err| err.try_downcast_ref::<MySqlDatabaseError>())
+        .is_some_and(|err| err.number() == 1064)
 }
 
 /// Reads back the ids a multi-row insert gave: one statement over each room's new seq range
@@ -264,8 +310,20 @@ fn give_ids(rows: &mut [ChatMessage], ids: &HashMap<(i64, i64), i64>) -> Result<
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a panic is how a test reports
 mod tests {
-    use super::returning_supported;
+    use super::{is_syntax_error, returning_supported};
+    use sea_orm::{ConnectionTrait, DbBackend};
+
+    #[tokio::test]
+    async fn only_a_mysql_syntax_error_turns_returning_off() {
+        let db = test_support::empty_db().await.unwrap();
+        let refused = db.conn.execute_unprepared("SELEC 1").await.unwrap_err();
+        let on_mysql = db.conn.get_database_backend() == DbBackend::MySql;
+        assert_eq!(is_syntax_error(&refused), on_mysql, "{refused}");
+        let missing = db.conn.execute_unprepared("SELECT * FROM nowhere").await;
+        assert!(!is_syntax_error(&missing.unwrap_err()));
+    }
 
     #[test]
     fn returning_is_used_from_mariadb_10_5_only() {

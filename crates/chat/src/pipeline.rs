@@ -83,7 +83,8 @@ pub struct Writer {
     stop: watch::Receiver<bool>,
     sink: Arc<dyn Stored>,
     max_batch: usize,
-    /// Asked of the database as the writer starts.
+    /// Asked of the database as the writer starts (and turned to `ReadBack` should the server
+    /// refuse `RETURNING` later).
     ids: InsertedIds,
 }
 
@@ -254,14 +255,14 @@ impl Writer {
     /// clientId with another gateway, a dropped connection. It is tried again, a few times.
     /// `begun` is the first try's transaction, or the error its `BEGIN` got.
     async fn store_with_retries(
-        &self,
+        &mut self,
         mut begun: Result<DatabaseTransaction, sea_orm::DbErr>,
         sends: &[Outgoing],
     ) -> Answers {
         let mut attempt = 1;
         loop {
             let stored = match begun {
-                Ok(txn) => store_in(txn, sends, self.ids).await,
+                Ok(txn) => store_in(txn, sends, &mut self.ids).await,
                 Err(err) => Err(err),
             };
             match stored {

@@ -211,9 +211,7 @@ impl Hub {
         let mut interest = Interest::default();
         for user in users {
             for conn in self.conns_of(*user) {
-                if !self.send_to(conn, frame) {
-                    interest.lost.extend(self.disconnect(conn).lost);
-                }
+                self.send_or_drop(conn, frame, &mut interest);
             }
         }
         interest
@@ -259,18 +257,10 @@ impl Hub {
         if let Delivery::Message { seq, .. } = frame.delivery {
             self.seen(room, seq);
         }
-        let conns: Vec<ConnId> = self
-            .rooms
-            .get(&room)
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+        let conns = self.sockets_in(room);
         let mut interest = Interest::default();
         for conn in conns {
-            if !self.send_to(conn, frame) {
-                interest.lost.extend(self.disconnect(conn).lost);
-            }
+            self.send_or_drop(conn, frame, &mut interest);
         }
         interest
     }
@@ -279,34 +269,63 @@ impl Hub {
     /// row, so that its task wakes once for them and writes them together: a batch of a room's
     /// messages costs each socket one wake-up and one write, not one per message.
     pub fn deliver_many(&mut self, frames: &[Outbound]) -> Interest {
-        if let [frame] = frames {
-            return match frame.delivery.room() {
-                Some(room) => self.deliver(room, frame),
-                None => Interest::default(),
-            };
-        }
-        let mut per_conn: HashMap<ConnId, Vec<&Outbound>> = HashMap::new();
+        let rooms: Vec<Option<i64>> = frames.iter().map(|frame| frame.delivery.room()).collect();
         for frame in frames {
-            let Some(room) = frame.delivery.room() else {
-                continue;
-            };
-            if let Delivery::Message { seq, .. } = frame.delivery {
+            if let Delivery::Message { room, seq } = frame.delivery {
                 self.seen(room, seq);
-            }
-            for conn in self.rooms.get(&room).into_iter().flatten() {
-                per_conn.entry(*conn).or_default().push(frame);
             }
         }
         let mut interest = Interest::default();
+        if let Some(room) = rooms.first().copied().flatten()
+            && rooms.iter().all(|each| *each == Some(room))
+        {
+            // The common case, every frame for one room: each of its sockets gets them all.
+            for conn in self.sockets_in(room) {
+                for frame in frames {
+                    if !self.send_or_drop(conn, frame, &mut interest) {
+                        break;
+                    }
+                }
+            }
+            return interest;
+        }
+        let mut per_conn: HashMap<ConnId, Vec<&Outbound>> = HashMap::new();
+        for (frame, room) in frames.iter().zip(rooms) {
+            for conn in room
+                .and_then(|room| self.rooms.get(&room))
+                .into_iter()
+                .flatten()
+            {
+                per_conn.entry(*conn).or_default().push(frame);
+            }
+        }
         for (conn, frames) in per_conn {
             for frame in frames {
-                if !self.send_to(conn, frame) {
-                    interest.lost.extend(self.disconnect(conn).lost);
+                if !self.send_or_drop(conn, frame, &mut interest) {
                     break;
                 }
             }
         }
         interest
+    }
+
+    fn sockets_in(&self, room: i64) -> Vec<ConnId> {
+        self.rooms
+            .get(&room)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect()
+    }
+
+    /// Queues the frame for the socket, or lets the socket go when it cannot take it (adding
+    /// the rooms that left this gateway with it to `interest`); `false` then.
+    fn send_or_drop(&mut self, conn: ConnId, frame: &Outbound, interest: &mut Interest) -> bool {
+        let sent = self.send_to(conn, frame);
+        if !sent {
+            interest.lost.extend(self.disconnect(conn).lost);
+        }
+        sent
     }
 
     /// `false` when the socket is too slow (it has been kicked) or gone.

@@ -148,8 +148,56 @@ fn a_batch_that_overflows_a_queue_kicks_that_socket_only() {
     assert_eq!(hub.deliver_many(&batch).lost, Vec::<i64>::new());
     assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
     assert_eq!(hub.connection_count(), 1);
+    // It keeps what fitted, in order, and nothing after the frame that did not.
     assert_eq!(slow.try_recv().unwrap().text, "1");
+    assert_eq!(slow.try_recv().unwrap().text, "2");
+    assert!(slow.try_recv().is_err());
     for text in ["1", "2", "3"] {
         assert_eq!(fast.try_recv().unwrap().text, text);
     }
+}
+
+#[test]
+fn a_batch_that_kicks_the_last_socket_of_a_room_reports_the_room_lost() {
+    let mut hub = Hub::default();
+    let (_slow, mut kicked) = socket(&mut hub, 1, 10, 1);
+    let (mut other, _) = socket(&mut hub, 2, 11, 8);
+    hub.join(1, 7);
+    hub.join(1, 8);
+    hub.join(2, 8);
+    // Two rooms in one batch: the slow socket overflows on its second frame of room 7.
+    let batch = [frame(7, "a"), frame(8, "b"), frame(7, "c")];
+    assert_eq!(hub.deliver_many(&batch).lost, vec![7]);
+    assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
+    assert_eq!(other.try_recv().unwrap().text, "b");
+    assert!(other.try_recv().is_err());
+    assert_eq!(hub.connection_count(), 1);
+    // Room 8 still has its other socket.
+    hub.deliver(8, &frame(8, "after"));
+    assert_eq!(other.try_recv().unwrap().text, "after");
+}
+
+#[test]
+fn a_one_room_batch_reaches_every_socket_whole() {
+    let mut hub = Hub::default();
+    let (mut a, _) = socket(&mut hub, 1, 10, 8);
+    let (mut b, _) = socket(&mut hub, 2, 11, 8);
+    let (mut outside, _) = socket(&mut hub, 3, 12, 8);
+    hub.join(1, 4);
+    hub.join(2, 4);
+    hub.join(3, 5);
+    let message =
+        |seq| LiveFrame::shared(Delivery::Message { room: 4, seq }, seq.to_string().into());
+    assert_eq!(
+        hub.deliver_many(&[message(1), message(2), message(3)]),
+        Interest::default()
+    );
+    for rx in [&mut a, &mut b] {
+        for text in ["1", "2", "3"] {
+            assert_eq!(rx.try_recv().unwrap().text, text);
+        }
+        assert!(rx.try_recv().is_err());
+    }
+    assert!(outside.try_recv().is_err());
+    assert_eq!(hub.seqs(), vec![(4, 3)]);
 }

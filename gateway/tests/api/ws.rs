@@ -285,6 +285,34 @@ async fn oversized_frames_close_the_socket_with_1009() {
 }
 
 #[tokio::test]
+async fn long_frames_and_runs_of_short_ones_arrive_whole_and_in_order() {
+    // The server copies what a read gave when it is under 1 KiB and passes longer reads on as
+    // they are (vendor/actix-http): both ways must keep every byte, and the order.
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let (mut a, mut b) = (
+        app.socket(&people[0].token).await,
+        app.socket(&people[1].token).await,
+    );
+    a.join(room, None).await;
+    b.join(room, None).await;
+    let alphabet: String = (0..4000)
+        .map(|n| char::from(b'a' + (n % 26) as u8))
+        .collect();
+    let mut texts = vec![alphabet, "é".repeat(1500)];
+    texts.extend((0..10).map(|n| format!("short {n}")));
+    // Sent without waiting: the short ones mostly reach the server several to a read.
+    for (n, text) in texts.iter().enumerate() {
+        a.send_text(room, &format!("c{n}"), text).await;
+    }
+    for (n, text) in texts.iter().enumerate() {
+        let message = b.message().await;
+        assert_eq!(message["content"], text.as_str());
+        assert_eq!(message["seq"], n + 1);
+    }
+}
+
+#[tokio::test]
 async fn a_silent_client_is_dropped_after_the_heartbeat_timeout() {
     let app = spawn_app_with(|f| {
         f.merge(("ws.ping_interval_ms", 50))
