@@ -50,8 +50,9 @@ pub async fn store_in(
     let now = user::time::now();
 
     // Optimistic: a clientId is nearly always new, so the batch is inserted without looking
-    // for earlier ones; the unique (sender, clientId) index says when one was not. A failed
-    // statement leaves the transaction (and its locks) as they were, on MariaDB as on SQLite.
+    // for earlier ones; the unique (sender, clientId) index says when one was not. A duplicate
+    // key fails that statement alone and leaves the transaction (and its locks) as they were,
+    // on MariaDB as on SQLite.
     let mut batch = plan(sends, &members, &locked, HashMap::new(), now);
     if let Err(err) = insert_rows(&txn, &mut batch.new_rows, ids).await {
         if !matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
@@ -183,7 +184,8 @@ fn returning_supported(version: &str) -> bool {
 
 /// Inserts the rows and gives each its id. A server that rejects `RETURNING` as a syntax error
 /// (the URL now leads to MySQL, say) turns `ids` to `ReadBack` for good, and the rows are
-/// inserted again that way in the same transaction: a failed statement leaves it as it was.
+/// inserted again that way in the same transaction: a statement that does not parse never ran,
+/// and leaves the transaction (and its locks) as they were.
 async fn insert_rows(
     conn: &impl ConnectionTrait,
     rows: &mut [ChatMessage],
@@ -313,16 +315,23 @@ fn give_ids(rows: &mut [ChatMessage], ids: &HashMap<(i64, i64), i64>) -> Result<
 #[allow(clippy::unwrap_used)] // a panic is how a test reports
 mod tests {
     use super::{is_syntax_error, returning_supported};
-    use sea_orm::{ConnectionTrait, DbBackend};
+    use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
     #[tokio::test]
-    async fn only_a_mysql_syntax_error_turns_returning_off() {
+    async fn only_a_mysql_syntax_error_counts_as_a_refused_returning() {
         let db = test_support::empty_db().await.unwrap();
-        let refused = db.conn.execute_unprepared("SELEC 1").await.unwrap_err();
-        let on_mysql = db.conn.get_database_backend() == DbBackend::MySql;
+        let backend = db.conn.get_database_backend();
+        let on_mysql = backend == DbBackend::MySql;
+        // As a query (how the insert with RETURNING runs) and as a statement.
+        let query = Statement::from_string(backend, "SELEC 1");
+        let refused = db.conn.query_all_raw(query).await.unwrap_err();
+        assert!(matches!(refused, DbErr::Query(_)), "{refused:?}");
         assert_eq!(is_syntax_error(&refused), on_mysql, "{refused}");
-        let missing = db.conn.execute_unprepared("SELECT * FROM nowhere").await;
-        assert!(!is_syntax_error(&missing.unwrap_err()));
+        let refused = db.conn.execute_unprepared("SELEC 1").await.unwrap_err();
+        assert_eq!(is_syntax_error(&refused), on_mysql, "{refused}");
+        let missing = Statement::from_string(backend, "SELECT * FROM nowhere");
+        let missing = db.conn.query_all_raw(missing).await.unwrap_err();
+        assert!(!is_syntax_error(&missing));
     }
 
     #[test]

@@ -211,7 +211,7 @@ impl Hub {
         let mut interest = Interest::default();
         for user in users {
             for conn in self.conns_of(*user) {
-                self.send_or_drop(conn, frame, &mut interest);
+                self.send_or_disconnect(conn, frame, &mut interest);
             }
         }
         interest
@@ -260,7 +260,7 @@ impl Hub {
         let conns = self.sockets_in(room);
         let mut interest = Interest::default();
         for conn in conns {
-            self.send_or_drop(conn, frame, &mut interest);
+            self.send_or_disconnect(conn, frame, &mut interest);
         }
         interest
     }
@@ -269,44 +269,49 @@ impl Hub {
     /// row, so that its task wakes once for them and writes them together: a batch of a room's
     /// messages costs each socket one wake-up and one write, not one per message.
     pub fn deliver_many(&mut self, frames: &[Outbound]) -> Interest {
-        let rooms: Vec<Option<i64>> = frames.iter().map(|frame| frame.delivery.room()).collect();
         for frame in frames {
             if let Delivery::Message { room, seq } = frame.delivery {
                 self.seen(room, seq);
             }
         }
         let mut interest = Interest::default();
-        if let Some(room) = rooms.first().copied().flatten()
-            && rooms.iter().all(|each| *each == Some(room))
+        let first_room = frames.first().and_then(|frame| frame.delivery.room());
+        if let Some(room) = first_room
+            && frames
+                .iter()
+                .all(|frame| frame.delivery.room() == Some(room))
         {
             // The common case, every frame for one room: each of its sockets gets them all.
             for conn in self.sockets_in(room) {
-                for frame in frames {
-                    if !self.send_or_drop(conn, frame, &mut interest) {
-                        break;
-                    }
-                }
+                self.send_in_a_row(conn, frames.iter(), &mut interest);
             }
             return interest;
         }
         let mut per_conn: HashMap<ConnId, Vec<&Outbound>> = HashMap::new();
-        for (frame, room) in frames.iter().zip(rooms) {
-            for conn in room
-                .and_then(|room| self.rooms.get(&room))
-                .into_iter()
-                .flatten()
-            {
+        for frame in frames {
+            let conns = frame.delivery.room().and_then(|room| self.rooms.get(&room));
+            for conn in conns.into_iter().flatten() {
                 per_conn.entry(*conn).or_default().push(frame);
             }
         }
         for (conn, frames) in per_conn {
-            for frame in frames {
-                if !self.send_or_drop(conn, frame, &mut interest) {
-                    break;
-                }
-            }
+            self.send_in_a_row(conn, frames.into_iter(), &mut interest);
         }
         interest
+    }
+
+    /// Queues the frames for the socket in order, up to the first it cannot take.
+    fn send_in_a_row<'a>(
+        &mut self,
+        conn: ConnId,
+        frames: impl Iterator<Item = &'a Outbound>,
+        interest: &mut Interest,
+    ) {
+        for frame in frames {
+            if !self.send_or_disconnect(conn, frame, interest) {
+                return;
+            }
+        }
     }
 
     fn sockets_in(&self, room: i64) -> Vec<ConnId> {
@@ -320,7 +325,12 @@ impl Hub {
 
     /// Queues the frame for the socket, or lets the socket go when it cannot take it (adding
     /// the rooms that left this gateway with it to `interest`); `false` then.
-    fn send_or_drop(&mut self, conn: ConnId, frame: &Outbound, interest: &mut Interest) -> bool {
+    fn send_or_disconnect(
+        &mut self,
+        conn: ConnId,
+        frame: &Outbound,
+        interest: &mut Interest,
+    ) -> bool {
         let sent = self.send_to(conn, frame);
         if !sent {
             interest.lost.extend(self.disconnect(conn).lost);

@@ -165,7 +165,7 @@ fn a_batch_that_kicks_the_last_socket_of_a_room_reports_the_room_lost() {
     hub.join(1, 7);
     hub.join(1, 8);
     hub.join(2, 8);
-    // Two rooms in one batch: the slow socket overflows on its second frame of room 7.
+    // Two rooms in one batch: the slow socket takes "a" and overflows on "b", its second frame.
     let batch = [frame(7, "a"), frame(8, "b"), frame(7, "c")];
     assert_eq!(hub.deliver_many(&batch).lost, vec![7]);
     assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
@@ -175,6 +175,21 @@ fn a_batch_that_kicks_the_last_socket_of_a_room_reports_the_room_lost() {
     // Room 8 still has its other socket.
     hub.deliver(8, &frame(8, "after"));
     assert_eq!(other.try_recv().unwrap().text, "after");
+}
+
+#[test]
+fn a_one_room_batch_that_kicks_the_room_s_last_socket_reports_it_lost() {
+    let mut hub = Hub::default();
+    let (mut slow, mut kicked) = socket(&mut hub, 1, 10, 1);
+    hub.join(1, 7);
+    assert_eq!(
+        hub.deliver_many(&[frame(7, "a"), frame(7, "b")]).lost,
+        vec![7]
+    );
+    assert_eq!(kicked.try_recv(), Ok(Kick::SlowReader));
+    assert_eq!(slow.try_recv().unwrap().text, "a");
+    assert!(slow.try_recv().is_err());
+    assert_eq!(hub.connection_count(), 0);
 }
 
 #[test]

@@ -2,7 +2,9 @@ use std::{
     collections::VecDeque,
     fmt,
     future::Future,
-    io, mem, net,
+    io, mem,
+    mem::MaybeUninit,
+    net,
     pin::Pin,
     rc::Rc,
     task::{Context, Poll},
@@ -11,11 +13,11 @@ use std::{
 use actix_codec::{Framed, FramedParts};
 use actix_service::Service;
 use bitflags::bitflags;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BytesMut};
 use futures_core::ready;
 use pin_project_lite::pin_project;
 use tokio::{
-    io::{AsyncRead, AsyncWrite},
+    io::{AsyncRead, AsyncWrite, ReadBuf},
     time::sleep_until,
 };
 use tokio_util::codec::{Decoder as _, Encoder as _};
@@ -304,8 +306,10 @@ where
                     graceful_shutdown: config.graceful_shutdown(),
 
                     io: Some(io),
-                    read_buf: BytesMut::with_capacity(HW_BUFFER_SIZE),
-                    write_buf: BytesMut::with_capacity(HW_BUFFER_SIZE),
+                    // Both start empty: reads go through the stack when the read buffer has no
+                    // room (`poll_read_through_stack`), and writes reserve what they need.
+                    read_buf: BytesMut::new(),
+                    write_buf: BytesMut::new(),
                     h1_write_buffer_size: config.h1_write_buffer_size(),
                     write_buf_needs_reset: false,
                     codec: Codec::new(config),
@@ -399,7 +403,7 @@ where
 
         // All bytes have been accepted by the I/O stream, so the buffer can be reused or released.
         if *write_buf_needs_reset {
-            *write_buf = BytesMut::with_capacity(HW_BUFFER_SIZE);
+            *write_buf = BytesMut::new();
             *write_buf_needs_reset = false;
         } else {
             write_buf.clear();
@@ -978,13 +982,6 @@ where
 
                         Message::Chunk(Some(chunk)) => {
                             if let Some(ref mut payload) = this.payload {
-                                // A small chunk is copied out, so that it does not keep the
-                                // whole read buffer alive after the buffer is let go.
-                                let chunk = if chunk.len() < LW_BUFFER_SIZE {
-                                    Bytes::copy_from_slice(&chunk)
-                                } else {
-                                    chunk
-                                };
                                 payload.feed_data(chunk);
                             } else {
                                 error!("Internal server error: unexpected payload chunk");
@@ -1241,13 +1238,17 @@ where
                 return Ok(false);
             }
 
-            // grow buffer if necessary.
+            // Read into the buffer's spare room, or through the stack when it has little: the
+            // buffer then takes only what came, and a pass with nothing to read allocates
+            // nothing (empty buffers are let go at the end of each pass, see `poll`).
             let remaining = this.read_buf.capacity() - this.read_buf.len();
-            if remaining < LW_BUFFER_SIZE {
-                this.read_buf.reserve(HW_BUFFER_SIZE - remaining);
-            }
+            let polled = if remaining < LW_BUFFER_SIZE {
+                poll_read_through_stack(io.as_mut(), cx, this.read_buf)
+            } else {
+                tokio_util::io::poll_read_buf(io.as_mut(), cx, this.read_buf)
+            };
 
-            match tokio_util::io::poll_read_buf(io.as_mut(), cx, this.read_buf) {
+            match polled {
                 Poll::Ready(Ok(n)) => {
                     // When draining a dropped request payload, keep FINISHED set so the
                     // disconnect/keep-alive decision can be made once the payload is fully drained.
@@ -1451,7 +1452,9 @@ where
                     }
 
                     {
-                        // An idle connection keeps no buffer: each is taken again when needed.
+                        // Buffers that are empty at the end of a pass are let go (an empty
+                        // `BytesMut` owns no memory), so an idle connection holds none; the
+                        // next read or write takes what it needs.
                         let p = inner.as_mut().project();
                         if p.read_buf.is_empty() && p.read_buf.capacity() != 0 {
                             *p.read_buf = BytesMut::new();
@@ -1552,6 +1555,21 @@ fn trace_timer_states(
     if shutdown_timer.is_enabled() {
         trace!("  shutdown {}", &shutdown_timer);
     }
+}
+
+/// Reads once into a buffer on the stack and appends what came to `buf`, which so grows only by
+/// what was read: a short read into an empty buffer allocates just its own length, and a read
+/// that finds nothing allocates nothing.
+fn poll_read_through_stack<T: AsyncRead>(
+    io: Pin<&mut T>,
+    cx: &mut Context<'_>,
+    buf: &mut BytesMut,
+) -> Poll<io::Result<usize>> {
+    let mut scratch = [MaybeUninit::<u8>::uninit(); HW_BUFFER_SIZE];
+    let mut read = ReadBuf::uninit(&mut scratch);
+    ready!(io.poll_read(cx, &mut read))?;
+    buf.extend_from_slice(read.filled());
+    Poll::Ready(Ok(read.filled().len()))
 }
 
 #[cfg(test)]
