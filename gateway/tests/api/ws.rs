@@ -313,6 +313,76 @@ async fn long_frames_and_runs_of_short_ones_arrive_whole_and_in_order() {
 }
 
 #[tokio::test]
+async fn a_frame_split_over_two_writes_arrives_whole() {
+    use tokio::io::AsyncWriteExt;
+    // A frame's head and most of its text in one write, a tail under 1 KiB in the next: the
+    // server reads them apart (mostly; on loopback they may also come together), and the
+    // frame must come out whole either way.
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut tcp = app.silent_socket(&people[0].token, None).await;
+    tcp.set_nodelay(true).unwrap();
+    let text: String = (0..1500)
+        .map(|n| char::from(b'A' + (n % 26) as u8))
+        .collect();
+    let data = json!({"chatroomId": room, "clientId": "split",
+        "message": {"type": "text", "content": text}});
+    let frame = masked_text_frame(&json!({"event": "sendMessage", "data": data}).to_string());
+    let (head, tail) = frame.split_at(frame.len() - 500);
+    tcp.write_all(head).await.unwrap();
+    tokio::task::yield_now().await;
+    tcp.write_all(tail).await.unwrap();
+    let ack = loop {
+        let frame: Value = serde_json::from_str(&read_text_frame(&mut tcp).await).unwrap();
+        if frame["event"] == "ack" {
+            break frame["data"].clone();
+        }
+    };
+    assert_eq!(
+        (ack["clientId"].clone(), ack["seq"].clone()),
+        (json!("split"), json!(1))
+    );
+    let path = format!("/chatroom/{room}/messages");
+    let history = get_json(&app, &people[1], &path).await;
+    assert_eq!(history["items"][0]["content"], text.as_str());
+}
+
+/// A client's text frame: masked, as RFC 6455 asks of clients.
+fn masked_text_frame(text: &str) -> Vec<u8> {
+    let mask = [0x1f, 0x2e, 0x3d, 0x4c];
+    let mut frame = vec![0x81];
+    match text.len() {
+        len @ 0..=125 => frame.push(0x80 | len as u8),
+        len => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&u16::try_from(len).unwrap().to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(text.bytes().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+/// The next text frame the server sends on a bare socket (pings skipped).
+async fn read_text_frame(tcp: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    loop {
+        let mut head = [0u8; 2];
+        tcp.read_exact(&mut head).await.unwrap();
+        let len = match head[1] & 0x7f {
+            126 => usize::from(tcp.read_u16().await.unwrap()),
+            127 => usize::try_from(tcp.read_u64().await.unwrap()).unwrap(),
+            len => usize::from(len),
+        };
+        let mut payload = vec![0u8; len];
+        tcp.read_exact(&mut payload).await.unwrap();
+        if head[0] & 0x0f == 0x1 {
+            return String::from_utf8(payload).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_silent_client_is_dropped_after_the_heartbeat_timeout() {
     let app = spawn_app_with(|f| {
         f.merge(("ws.ping_interval_ms", 50))

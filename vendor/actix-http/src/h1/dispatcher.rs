@@ -1455,11 +1455,13 @@ where
                         // Buffers that are empty at the end of a pass are let go (an empty
                         // `BytesMut` owns no memory), so an idle connection holds none; the
                         // next read or write takes what it needs.
+                        // Not only those with capacity: an empty view left by `split` has
+                        // none, yet still holds the allocation it was split from.
                         let p = inner.as_mut().project();
-                        if p.read_buf.is_empty() && p.read_buf.capacity() != 0 {
+                        if p.read_buf.is_empty() {
                             *p.read_buf = BytesMut::new();
                         }
-                        if p.write_buf.is_empty() && p.write_buf.capacity() != 0 {
+                        if p.write_buf.is_empty() {
                             *p.write_buf = BytesMut::new();
                             *p.write_buf_needs_reset = false;
                         }
@@ -1560,6 +1562,7 @@ fn trace_timer_states(
 /// Reads once into a buffer on the stack and appends what came to `buf`, which so grows only by
 /// what was read: a short read into an empty buffer allocates just its own length, and a read
 /// that finds nothing allocates nothing.
+#[inline(never)] // the 8 KiB array is on the stack only while a read is made
 fn poll_read_through_stack<T: AsyncRead>(
     io: Pin<&mut T>,
     cx: &mut Context<'_>,

@@ -175,3 +175,48 @@ async fn small_write_watermark_buffer_released_after_flush() {
 async fn buffer_above_configured_write_watermark_released() {
     check_buffers_released(512 * 1024, 256 * 1024, false).await;
 }
+
+/// A body read apart from its head comes out as a chunk that nothing else holds once the
+/// connection is idle: the read buffer let go of the allocation the chunk was split from, so a
+/// consumer that keeps the chunk (actix-ws keeps a socket's last read) keeps only that much.
+#[actix_rt::test]
+async fn a_body_chunk_is_not_tied_to_the_read_buffer_once_idle() {
+    let mut io = TestBuffer::new("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 16\r\n\r\n");
+    let kept: Rc<Cell<Option<bytes::Bytes>>> = Rc::new(Cell::new(None));
+    let keep = kept.clone();
+    let services = HttpFlow::new(
+        fn_service(move |mut req: Request| {
+            let keep = keep.clone();
+            async move {
+                use futures_util::StreamExt as _;
+                let mut payload = req.take_payload();
+                while let Some(chunk) = payload.next().await {
+                    keep.set(Some(chunk.unwrap()));
+                }
+                Ok::<_, Error>(Response::ok())
+            }
+        }),
+        ExpectHandler,
+        None::<UpgradeHandler>,
+    );
+    let dispatcher = Dispatcher::new(
+        io.clone(),
+        services,
+        ServiceConfigBuilder::new().build(),
+        None,
+        OnConnectData::default(),
+    );
+    let mut dispatcher = pin!(dispatcher);
+    let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+
+    assert!(dispatcher.as_mut().poll(&mut cx).is_pending());
+    io.extend_read_buf("0123456789abcdef");
+    for _ in 0..3 {
+        assert!(dispatcher.as_mut().poll(&mut cx).is_pending());
+    }
+    let response = io.take_write_buf();
+    assert!(response.starts_with(b"HTTP/1.1 200 OK"));
+    let chunk = kept.take().expect("the body chunk");
+    assert_eq!(&chunk[..], b"0123456789abcdef");
+    assert!(chunk.is_unique(), "the dispatcher still holds the body's allocation");
+}
