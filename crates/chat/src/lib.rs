@@ -17,7 +17,7 @@ mod service;
 mod types;
 
 pub use attachments::attachment_urls_since;
-pub use batch::{InsertedIds, Outgoing};
+pub use batch::Outgoing;
 pub use error::ChatError;
 pub use message::{ChatMessage, MessageKind};
 pub use messages::{messages_after, messages_by_ids};

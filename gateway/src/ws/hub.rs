@@ -254,39 +254,23 @@ impl Hub {
     /// Queues the frame for every socket in `room`. A socket whose queue is full is let go
     /// (told through its kick signal), never waited for.
     pub fn deliver(&mut self, room: i64, frame: &Outbound) -> Interest {
-        if let Delivery::Message { seq, .. } = frame.delivery {
-            self.seen(room, seq);
-        }
-        let conns = self.sockets_in(room);
-        let mut interest = Interest::default();
-        for conn in conns {
-            self.send_or_disconnect(conn, frame, &mut interest);
-        }
-        interest
+        self.deliver_in_room(room, std::slice::from_ref(frame))
     }
 
     /// Queues frames for their rooms' sockets, in order. Each socket gets all of its frames in a
     /// row, so that its task wakes once for them and writes them together: a batch of a room's
     /// messages costs each socket one wake-up and one write, not one per message.
     pub fn deliver_many(&mut self, frames: &[Outbound]) -> Interest {
-        for frame in frames {
-            if let Delivery::Message { room, seq } = frame.delivery {
-                self.seen(room, seq);
-            }
-        }
-        let mut interest = Interest::default();
         let first_room = frames.first().and_then(|frame| frame.delivery.room());
         if let Some(room) = first_room
             && frames
                 .iter()
                 .all(|frame| frame.delivery.room() == Some(room))
         {
-            // The common case, every frame for one room: each of its sockets gets them all.
-            for conn in self.sockets_in(room) {
-                self.send_in_a_row(conn, frames.iter(), &mut interest);
-            }
-            return interest;
+            // The common case, every frame for one room.
+            return self.deliver_in_room(room, frames);
         }
+        self.note_seqs(frames);
         let mut per_conn: HashMap<ConnId, Vec<&Outbound>> = HashMap::new();
         for frame in frames {
             let conns = frame.delivery.room().and_then(|room| self.rooms.get(&room));
@@ -294,10 +278,30 @@ impl Hub {
                 per_conn.entry(*conn).or_default().push(frame);
             }
         }
+        let mut interest = Interest::default();
         for (conn, frames) in per_conn {
             self.send_in_a_row(conn, frames.into_iter(), &mut interest);
         }
         interest
+    }
+
+    /// Every socket in `room` gets all of `frames`, in a row; a full queue lets its socket go.
+    fn deliver_in_room(&mut self, room: i64, frames: &[Outbound]) -> Interest {
+        self.note_seqs(frames);
+        let mut interest = Interest::default();
+        for conn in self.sockets_in(room) {
+            self.send_in_a_row(conn, frames.iter(), &mut interest);
+        }
+        interest
+    }
+
+    /// The messages among `frames` are the newest their rooms have had delivered.
+    fn note_seqs(&mut self, frames: &[Outbound]) {
+        for frame in frames {
+            if let Delivery::Message { room, seq } = frame.delivery {
+                self.seen(room, seq);
+            }
+        }
     }
 
     /// Queues the frames for the socket in order, up to the first it cannot take.

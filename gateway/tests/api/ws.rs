@@ -327,7 +327,11 @@ async fn a_frame_split_over_two_writes_arrives_whole() {
         .collect();
     let data = json!({"chatroomId": room, "clientId": "split",
         "message": {"type": "text", "content": text}});
-    let frame = masked_text_frame(&json!({"event": "sendMessage", "data": data}).to_string());
+    let frame = masked_text(
+        json!({"event": "sendMessage", "data": data})
+            .to_string()
+            .as_bytes(),
+    );
     let (head, tail) = frame.split_at(frame.len() - 500);
     tcp.write_all(head).await.unwrap();
     tokio::task::yield_now().await;
@@ -345,22 +349,6 @@ async fn a_frame_split_over_two_writes_arrives_whole() {
     let path = format!("/chatroom/{room}/messages");
     let history = get_json(&app, &people[1], &path).await;
     assert_eq!(history["items"][0]["content"], text.as_str());
-}
-
-/// A client's text frame: masked, as RFC 6455 asks of clients.
-fn masked_text_frame(text: &str) -> Vec<u8> {
-    let mask = [0x1f, 0x2e, 0x3d, 0x4c];
-    let mut frame = vec![0x81];
-    match text.len() {
-        len @ 0..=125 => frame.push(0x80 | len as u8),
-        len => {
-            frame.push(0x80 | 126);
-            frame.extend_from_slice(&u16::try_from(len).unwrap().to_be_bytes());
-        }
-    }
-    frame.extend_from_slice(&mask);
-    frame.extend(text.bytes().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    frame
 }
 
 /// The next text frame the server sends on a bare socket (pings skipped).
@@ -427,6 +415,11 @@ async fn a_reader_that_stops_is_disconnected_without_slowing_the_room() {
 /// Writes one masked text frame by hand (clients must mask).
 pub async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) {
     use tokio::io::AsyncWriteExt;
+    tcp.write_all(&masked_text(payload)).await.unwrap();
+}
+
+/// One masked text frame, as a client sends it.
+fn masked_text(payload: &[u8]) -> Vec<u8> {
     let mut frame = vec![0x81u8];
     match u16::try_from(payload.len()) {
         Ok(short) if short < 126 => frame.push(0x80 | short as u8),
@@ -439,7 +432,7 @@ pub async fn write_masked_text(tcp: &mut tokio::net::TcpStream, payload: &[u8]) 
     let mask = [1u8, 2, 3, 4];
     frame.extend_from_slice(&mask);
     frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    tcp.write_all(&frame).await.unwrap();
+    frame
 }
 
 #[tokio::test]
