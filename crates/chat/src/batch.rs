@@ -12,7 +12,7 @@ use crate::message::ChatMessage;
 use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
-use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends_and_commit};
+use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, members_among, record_sends_and_commit};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     IdenStatic, QueryFilter, QuerySelect, QueryTrait, RuntimeErr, Set, SqlErr, Statement,
@@ -32,21 +32,47 @@ pub struct Outgoing {
 /// What a batch answers, one entry per send in the order given.
 pub type Answers = Vec<Result<Posted, ChatError>>;
 
+/// Sends that reached the writer after its batch was taken.
+pub trait Latecomers {
+    /// Up to `room` more sends, in the order they were queued, for rooms that `locked` holds;
+    /// sends for other rooms wait for the next batch.
+    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, room: usize) -> Vec<Outgoing>;
+}
+
 /// Stores `sends` in `txn`, a transaction begun for them, and commits it. `Err` only when the
-/// transaction itself failed (nothing of the batch is stored then).
+/// transaction itself failed (nothing of the batch is stored then). Once the rooms are locked,
+/// sends that came meanwhile for those rooms join the batch (they are added to `sends`, up to
+/// `max` in all), their senders' memberships read in one more statement: a burst that was
+/// still arriving as the batch began commits once, not twice.
 pub async fn store_in(
     txn: DatabaseTransaction,
-    sends: &[Outgoing],
+    sends: &mut Vec<Outgoing>,
     ids: &mut InsertedIds,
+    latecomers: &mut impl Latecomers,
+    max: usize,
 ) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
     // first is visible below, and one that comes later waits for this commit.
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
-    let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
-    let LockedForSends { rooms, members } = lock_for_sends(&txn, &rooms, &pairs).await?;
+    let asked: Vec<(UserId, i64)> = pairs.iter().copied().collect();
+    let LockedForSends { rooms, mut members } = lock_for_sends(&txn, &rooms, &asked).await?;
     let locked: BTreeMap<i64, RoomSeq> = rooms.into_iter().map(|room| (room.id, room)).collect();
+    // In `sends` at once: should what follows fail, the batch is tried again with them.
+    let before = sends.len();
+    sends.extend(latecomers.take(&locked, max.saturating_sub(before)));
+    let new_pairs: BTreeSet<(UserId, i64)> = sends[before..]
+        .iter()
+        .map(|s| (s.sender, s.room))
+        .filter(|pair| !pairs.contains(pair))
+        .collect();
+    if !new_pairs.is_empty() {
+        // Their rooms are locked, so none of these memberships can change before the commit.
+        let new_pairs: Vec<(UserId, i64)> = new_pairs.into_iter().collect();
+        members.extend(members_among(&txn, &new_pairs).await?);
+    }
+    let sends = sends.as_slice();
     let now = user::time::now();
 
     // Optimistic: a clientId is nearly always new, so the batch is inserted without looking

@@ -4,12 +4,14 @@
 //! published. The next batch gathers while one commits and during its own `BEGIN`, so batches
 //! grow with load and a lone message still goes at once. Rooms are shared out among the writers
 //! by id, so one room's messages always pass through one writer, in the order they were queued.
-use crate::batch::{Answers, InsertedIds, Outgoing, store_in};
+use crate::batch::{Answers, InsertedIds, Latecomers, Outgoing, store_in};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::types::Posted;
+use ::chatroom::RoomSeq;
 use async_trait::async_trait;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -86,6 +88,9 @@ pub struct Writer {
     /// Asked of the database as the writer starts (and turned to `ReadBack` should the server
     /// refuse `RETURNING` later).
     ids: InsertedIds,
+    /// Sends taken from the queue while a batch was open, for rooms it had not locked: the
+    /// next batch starts with them.
+    held: Vec<Job>,
 }
 
 impl SendQueue {
@@ -106,6 +111,7 @@ impl SendQueue {
                     sink: sink.clone(),
                     max_batch: config.max_batch.clamp(1, MAX_BATCH),
                     ids: InsertedIds::ReadBack,
+                    held: Vec::new(),
                 };
                 (tx, writer)
             })
@@ -182,6 +188,11 @@ impl Writer {
         let mut jobs = Vec::with_capacity(self.max_batch);
         let mut closed = false;
         loop {
+            if !self.held.is_empty() {
+                jobs.append(&mut self.held);
+                self.store(&mut jobs).await;
+                continue;
+            }
             let taken = tokio::select! {
                 biased;
                 _ = self.stop.wait_for(|stop| *stop), if !closed => None,
@@ -211,9 +222,11 @@ impl Writer {
             let Ok(job) = self.jobs.try_recv() else { break };
             jobs.push(job);
         }
-        let (sends, replies): (Vec<Outgoing>, Vec<_>) =
+        let (mut sends, mut replies): (Vec<Outgoing>, Vec<_>) =
             jobs.drain(..).map(|job| (job.send, job.reply)).unzip();
-        let answers = self.store_with_retries(begun, &sends).await;
+        let answers = self
+            .store_with_retries(begun, &mut sends, &mut replies)
+            .await;
         tracing::debug!(
             size = sends.len(),
             micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -257,12 +270,20 @@ impl Writer {
     async fn store_with_retries(
         &mut self,
         mut begun: Result<DatabaseTransaction, sea_orm::DbErr>,
-        sends: &[Outgoing],
+        sends: &mut Vec<Outgoing>,
+        replies: &mut Vec<oneshot::Sender<Result<Posted, ChatError>>>,
     ) -> Answers {
         let mut attempt = 1;
         loop {
+            let mut latecomers = Queued {
+                jobs: &mut self.jobs,
+                held: &mut self.held,
+                replies,
+            };
             let stored = match begun {
-                Ok(txn) => store_in(txn, sends, &mut self.ids).await,
+                Ok(txn) => {
+                    store_in(txn, sends, &mut self.ids, &mut latecomers, self.max_batch).await
+                }
                 Err(err) => Err(err),
             };
             match stored {
@@ -275,6 +296,33 @@ impl Writer {
                 Err(err) => return failed(&err, sends.len()),
             }
         }
+    }
+}
+
+/// The writer's queue as an open batch sees it once its rooms are locked.
+struct Queued<'a> {
+    jobs: &'a mut mpsc::Receiver<Job>,
+    held: &'a mut Vec<Job>,
+    /// The batch's replies, one per send: a latecomer's joins them.
+    replies: &'a mut Vec<oneshot::Sender<Result<Posted, ChatError>>>,
+}
+
+impl Latecomers for Queued<'_> {
+    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, room: usize) -> Vec<Outgoing> {
+        let mut late = Vec::new();
+        // Bounded by what the next batch can take, so the queue still pushes back.
+        while late.len() < room && self.held.len() < room {
+            let Ok(job) = self.jobs.try_recv() else { break };
+            // A held send's room is not locked, so every later send of that room is held too,
+            // and each room's sends keep their order.
+            if locked.contains_key(&job.send.room) {
+                self.replies.push(job.reply);
+                late.push(job.send);
+            } else {
+                self.held.push(job);
+            }
+        }
+        late
     }
 }
 

@@ -151,6 +151,64 @@ async fn an_outsider_in_a_batch_is_refused_and_the_others_are_stored() {
 }
 
 #[tokio::test]
+async fn sends_that_come_once_the_rooms_are_locked_join_the_batch_and_the_rest_wait() {
+    let w = world(3).await;
+    let room = w.group(2).await;
+    let other = w.group(2).await;
+    // The sends below are queued as the batch's first statement on `chatroom` (its lock)
+    // completes: they reach the writer while its batch is open.
+    let queue: Arc<std::sync::OnceLock<SendQueue>> = Arc::default();
+    let late: Arc<Mutex<Vec<Reply>>> = Arc::default();
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut conn = w.db.conn.clone();
+    let (queued, replies, users) = (queue.clone(), late.clone(), w.users.clone());
+    conn.set_metric_callback(move |info| {
+        if !info.statement.sql.contains("chatroom") || !armed.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let queue = queued.get().unwrap();
+        let send = |sender: UserId, room: RoomId, id: &str| {
+            let send = Outgoing {
+                sender,
+                room: room.get(),
+                client_id: client(id),
+                body: text(id),
+            };
+            queue.try_submit(send).unwrap()
+        };
+        let mut replies = replies.lock().unwrap();
+        replies.push(send(users[1], room, "member"));
+        replies.push(send(users[0], other, "elsewhere"));
+        replies.push(send(users[2], room, "outsider"));
+        replies.push(send(users[1], room, "member-again"));
+    });
+    let mut pipeline = held_back(&conn);
+    queue.set(pipeline.queue.clone()).ok().unwrap();
+    let first = pipeline.submit(w.users[0], room, "first", "first");
+    pipeline.start();
+    assert_eq!(answer_of(first).await.unwrap().message.seq, 1);
+    let [member, elsewhere, outsider, again]: [Reply; 4] =
+        std::mem::take(&mut *late.lock().unwrap())
+            .try_into()
+            .unwrap();
+    assert_eq!(answer_of(member).await.unwrap().message.seq, 2);
+    assert_refused(outsider).await;
+    assert_eq!(answer_of(again).await.unwrap().message.seq, 3);
+    assert_eq!(answer_of(elsewhere).await.unwrap().message.seq, 1);
+    let batches: Vec<Vec<(i64, i64)>> = pipeline
+        .batches()
+        .iter()
+        .map(|batch| batch.iter().map(|m| (m.chatroom_id, m.seq)).collect())
+        .collect();
+    let (room, other) = (room.get(), other.get());
+    assert_eq!(
+        batches,
+        [vec![(room, 1), (room, 2), (room, 3)], vec![(other, 1)]],
+        "the latecomers for the locked room in its batch, the other room's send in the next"
+    );
+}
+
+#[tokio::test]
 async fn a_member_who_leaves_while_their_send_waits_is_refused() {
     let w = world(3).await;
     let room = w.group(3).await;
