@@ -12,7 +12,7 @@ use crate::message::ChatMessage;
 use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
-use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, members_among, record_sends_and_commit};
+use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, members_among, record_sends};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     IdenStatic, QueryFilter, QuerySelect, QueryTrait, RuntimeErr, Set, SqlErr, Statement,
@@ -88,13 +88,11 @@ pub async fn store_in(
         batch = plan(sends, &members, &locked, stored, now);
         insert_rows(&txn, &mut batch.new_rows, ids).await?;
     }
-    if batch.new_rows.is_empty() {
-        txn.commit().await?;
-    } else {
+    if !batch.new_rows.is_empty() {
         batch.note_last_messages();
-        let markers = read_markers(&batch.new_rows);
-        record_sends_and_commit(txn, &batch.rooms, &markers).await?;
+        record_sends(&txn, &batch.rooms, &read_markers(&batch.new_rows)).await?;
     }
+    txn.commit().await?;
     Ok(answers(batch))
 }
 

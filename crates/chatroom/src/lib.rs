@@ -16,7 +16,7 @@ mod types;
 pub use error::ChatroomError;
 pub use list::{RoomEntry, room_names, room_page};
 pub use membership::{is_member, lock_room, require_member, require_member_locked};
-pub use send_batch::{LockedForSends, lock_for_sends, record_sends, record_sends_and_commit};
+pub use send_batch::{LockedForSends, lock_for_sends, record_sends};
 pub use seq::{RoomSeq, advance_rooms, lock_rooms, mark_sent, members_among, room_seqs};
 pub use service::{ChatroomService, SeaChatroomService};
 pub use types::{

@@ -2,10 +2,10 @@
 //! as the database allows. A lone message is the common case at low load, and there every
 //! round trip is a large share of the database's work for it (about 40 µs of MariaDB CPU each).
 use crate::seq::{
-    RoomSeq, advance_rooms, is_mysql, json_rows, json_table, lock_rooms, mark_sent, marks,
+    RoomSeq, advance_rooms, execute, is_mysql, json_rows, json_table, lock_rooms, mark_sent, marks,
     members_among,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 use std::collections::{BTreeSet, HashMap};
 use user::{UserId, UserSummary};
 
@@ -103,61 +103,25 @@ async fn lock_room_with_senders(
 
 /// Moves the locked rooms to their new seq, last message and activity time, and each sender's
 /// read marker to their newest message, as `advance_rooms` and `mark_sent` do. On MySQL/MariaDB
-/// that is one multi-table statement (see `recording_statement`).
+/// that is one multi-table statement when the markers' rooms are exactly `rooms` (they always
+/// are for a batch: a room advances only by its members' messages): for one room and a few
+/// senders the room row joined to their markers by `CASE`, otherwise a JSON table in which each
+/// marker row carries its room's new state.
 pub async fn record_sends(
     conn: &impl ConnectionTrait,
     rooms: &[RoomSeq],
     markers: &[(UserId, i64, i64)],
 ) -> Result<(), DbErr> {
-    match recording_statement(conn.get_database_backend(), rooms, markers)? {
-        Some(statement) => conn.execute_raw(statement).await.map(|_| ()),
-        None => {
-            advance_rooms(conn, rooms).await?;
-            mark_sent(conn, markers).await
-        }
-    }
-}
-
-/// `record_sends`, then the commit of `txn`. On MySQL/MariaDB both go as one multi-statement
-/// query, one round trip instead of two: the server runs `COMMIT` only if the update succeeded,
-/// and answers once it has committed. The statement goes as text, with its values written in
-/// (numbers and times only: nothing a client wrote).
-pub async fn record_sends_and_commit(
-    txn: DatabaseTransaction,
-    rooms: &[RoomSeq],
-    markers: &[(UserId, i64, i64)],
-) -> Result<(), DbErr> {
-    let Some(statement) = recording_statement(txn.get_database_backend(), rooms, markers)? else {
-        record_sends(&txn, rooms, markers).await?;
-        return txn.commit().await;
-    };
-    txn.execute_unprepared(&format!("{statement};\nCOMMIT"))
-        .await?;
-    // Committed. Dropping the transaction has the driver queue a ROLLBACK, a no-op now, which
-    // goes out with the check the pool makes of every connection given back to it.
-    drop(txn);
-    Ok(())
-}
-
-/// On MySQL/MariaDB, the one multi-table statement that records a batch, when the markers'
-/// rooms are exactly `rooms` (they always are for a batch: a room advances only by its
-/// members' messages): for one room and a few senders the room row joined to their markers by
-/// `CASE`, otherwise a JSON table in which each marker row carries its room's new state. `None`
-/// elsewhere (two statements then).
-fn recording_statement(
-    backend: DbBackend,
-    rooms: &[RoomSeq],
-    markers: &[(UserId, i64, i64)],
-) -> Result<Option<Statement>, DbErr> {
     let marked: BTreeSet<i64> = markers.iter().map(|(_, room, _)| *room).collect();
     let advanced: BTreeSet<i64> = rooms.iter().map(|room| room.id).collect();
-    if backend != DbBackend::MySql || rooms.is_empty() || marked != advanced {
-        return Ok(None);
+    if !is_mysql(conn) || rooms.is_empty() || marked != advanced {
+        advance_rooms(conn, rooms).await?;
+        return mark_sent(conn, markers).await;
     }
     if let [room] = rooms
         && markers.len() <= FEW_SENDERS
     {
-        return Ok(Some(recording_in_room(room, markers)));
+        return record_sends_in_room(conn, room, markers).await;
     }
     let by_id: HashMap<i64, &RoomSeq> = rooms.iter().map(|room| (room.id, room)).collect();
     let sql = format!(
@@ -180,27 +144,20 @@ fn recording_statement(
         let Some(state) = by_id.get(room) else {
             continue; // not reached: the markers' rooms are `rooms`
         };
+        let time = state
+            .update_time
+            .format("%Y-%m-%d %H:%M:%S%.6f")
+            .to_string();
         rows.push(serde_json::json!([
             user.get(),
             room,
             seq,
             state.last_seq,
             state.last_message_id,
-            datetime_text(state)
+            time
         ]));
     }
-    let values = vec![json_rows(rows)?];
-    Ok(Some(Statement::from_sql_and_values(
-        DbBackend::MySql,
-        sql,
-        values,
-    )))
-}
-
-/// A room's activity time as MySQL reads a `DATETIME(6)` (UTC, as every time is stored): a
-/// value that `record_sends_and_commit` can write into its statement as it is.
-fn datetime_text(room: &RoomSeq) -> String {
-    room.update_time.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    execute(conn, sql, vec![json_rows(rows)?]).await
 }
 
 /// Up to this many senders in a one-room batch, their markers are set by `CASE` rather than
@@ -208,9 +165,13 @@ fn datetime_text(room: &RoomSeq) -> String {
 /// which costs more than a short `CASE` (whose cost grows with the square of its length).
 const FEW_SENDERS: usize = 8;
 
-/// `recording_statement` for one room and a few senders (their markers are rows of that room, locked
+/// `record_sends` for one room and a few senders (their markers are rows of that room, locked
 /// with it by `lock_for_sends`).
-fn recording_in_room(room: &RoomSeq, markers: &[(UserId, i64, i64)]) -> Statement {
+async fn record_sends_in_room(
+    conn: &impl ConnectionTrait,
+    room: &RoomSeq,
+    markers: &[(UserId, i64, i64)],
+) -> Result<(), DbErr> {
     let sql = format!(
         "UPDATE chatroom c FORCE INDEX (PRIMARY) STRAIGHT_JOIN user_chatroom m FORCE INDEX (PRIMARY) \
          ON m.chatroom_id = c.id AND m.user_id IN ({}) \
@@ -229,8 +190,8 @@ fn recording_in_room(room: &RoomSeq, markers: &[(UserId, i64, i64)]) -> Statemen
     values.extend([
         room.last_seq.into(),
         room.last_message_id.into(),
-        datetime_text(room).into(),
+        room.update_time.into(),
         room.id.into(),
     ]);
-    Statement::from_sql_and_values(DbBackend::MySql, sql, values)
+    execute(conn, sql, values).await
 }
