@@ -4,8 +4,9 @@
 //! one-room batch locks and reads memberships in one statement, and the rooms and markers move in
 //! one: a lone message is BEGIN, three statements and COMMIT, and so is a one-room batch of
 //! several on MariaDB (its insert returns the ids it gave; elsewhere a fourth statement reads them
-//! back). A refused send does not fail the others. A repeated clientId (in this batch or an
-//! earlier one) answers with the stored message and uses no seq.
+//! back). Sends that reach the writer while the rooms are being locked join the batch when their
+//! room is one of its own (`Latecomers`). A refused send does not fail the others. A repeated
+//! clientId (in this batch or an earlier one) answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
@@ -33,10 +34,10 @@ pub struct Outgoing {
 pub type Answers = Vec<Result<Posted, ChatError>>;
 
 /// Sends that reached the writer after its batch was taken.
-pub trait Latecomers {
-    /// Up to `room` more sends, in the order they were queued, for rooms that `locked` holds;
+pub(crate) trait Latecomers {
+    /// Up to `space` more sends, in the order they were queued, for rooms that `locked` holds;
     /// sends for other rooms wait for the next batch.
-    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, room: usize) -> Vec<Outgoing>;
+    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, space: usize) -> Vec<Outgoing>;
 }
 
 /// Stores `sends` in `txn`, a transaction begun for them, and commits it. `Err` only when the
@@ -68,7 +69,10 @@ pub async fn store_in(
         .filter(|pair| !pairs.contains(pair))
         .collect();
     if !new_pairs.is_empty() {
-        // Their rooms are locked, so none of these memberships can change before the commit.
+        // Their rooms are locked, and every change of a room's members takes that lock first,
+        // so none of these can change before the commit. Read without a lock: nothing in this
+        // transaction read without one before the rooms were locked, so InnoDB's snapshot
+        // (taken at the first such read) is no older than the lock.
         let new_pairs: Vec<(UserId, i64)> = new_pairs.into_iter().collect();
         members.extend(members_among(&txn, &new_pairs).await?);
     }

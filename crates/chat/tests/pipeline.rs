@@ -182,6 +182,7 @@ async fn sends_that_come_once_the_rooms_are_locked_join_the_batch_and_the_rest_w
         replies.push(send(users[2], room, "outsider"));
         replies.push(send(users[1], room, "member-again"));
     });
+    // One writer (the default), so both rooms' sends pass through the same queue.
     let mut pipeline = held_back(&conn);
     queue.set(pipeline.queue.clone()).ok().unwrap();
     let first = pipeline.submit(w.users[0], room, "first", "first");
@@ -206,6 +207,48 @@ async fn sends_that_come_once_the_rooms_are_locked_join_the_batch_and_the_rest_w
         [vec![(room, 1), (room, 2), (room, 3)], vec![(other, 1)]],
         "the latecomers for the locked room in its batch, the other room's send in the next"
     );
+}
+
+#[tokio::test]
+async fn a_drain_ends_while_every_batch_holds_a_send_back() {
+    let w = world(2).await;
+    let room = w.group(2).await;
+    // Each batch's lock queues a send for a room that does not exist: no batch locks it, so
+    // every batch holds one back for the next, and the writer is never idle.
+    let queue: Arc<std::sync::OnceLock<SendQueue>> = Arc::default();
+    let mut conn = w.db.conn.clone();
+    let (queued, sender) = (queue.clone(), w.users[0]);
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    conn.set_metric_callback(move |info| {
+        if !info.statement.sql.contains("chatroom") {
+            return;
+        }
+        let n = count.fetch_add(1, Ordering::SeqCst);
+        let send = Outgoing {
+            sender,
+            room: 999_999,
+            client_id: client(&format!("nowhere-{n}")),
+            body: text("nowhere"),
+        };
+        // Refused once the drain has closed the queue.
+        let _ = queued.get().unwrap().try_submit(send);
+    });
+    let started = SendQueue::start(conn, PipelineConfig::default(), Arc::new(Unpublished));
+    queue.set(started.clone()).ok().unwrap();
+    let send = Outgoing {
+        sender: w.users[1],
+        room: room.get(),
+        client_id: client("first"),
+        body: text("first"),
+    };
+    assert_eq!(started.post(send.clone()).await.unwrap().message.seq, 1);
+    // A guard against a hang only (the writer would otherwise run forever), not a timing.
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(60), started.drain()).await;
+    assert!(drained.is_ok(), "the drain never ended");
+    assert!(matches!(
+        started.try_submit(send),
+        Err(ChatError::Unavailable)
+    ));
 }
 
 #[tokio::test]
