@@ -4,16 +4,15 @@
 //! one-room batch locks and reads memberships in one statement, and the rooms and markers move in
 //! one: a lone message is BEGIN, three statements and COMMIT, and so is a one-room batch of
 //! several on MariaDB (its insert returns the ids it gave; elsewhere a fourth statement reads them
-//! back). Sends that reach the writer while the rooms are being locked join the batch when their
-//! room is one of its own (`Latecomers`). A refused send does not fail the others. A repeated
-//! clientId (in this batch or an earlier one) answers with the stored message and uses no seq.
+//! back). A refused send does not fail the others. A repeated clientId (in this batch or an
+//! earlier one) answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
 use crate::types::{ClientId, MessageBody, Posted};
-use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, members_among, record_sends};
+use ::chatroom::{LockedForSends, RoomSeq, lock_for_sends, record_sends};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     IdenStatic, QueryFilter, QuerySelect, QueryTrait, RuntimeErr, Set, SqlErr, Statement,
@@ -33,50 +32,21 @@ pub struct Outgoing {
 /// What a batch answers, one entry per send in the order given.
 pub type Answers = Vec<Result<Posted, ChatError>>;
 
-/// Sends that reached the writer after its batch was taken.
-pub(crate) trait Latecomers {
-    /// Up to `space` more sends, in the order they were queued, for rooms that `locked` holds;
-    /// sends for other rooms wait for the next batch.
-    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, space: usize) -> Vec<Outgoing>;
-}
-
 /// Stores `sends` in `txn`, a transaction begun for them, and commits it. `Err` only when the
-/// transaction itself failed (nothing of the batch is stored then). Once the rooms are locked,
-/// sends that came meanwhile for those rooms join the batch (they are added to `sends`, up to
-/// `max` in all), their senders' memberships read in one more statement: a burst that was
-/// still arriving as the batch began commits once, not twice.
+/// transaction itself failed (nothing of the batch is stored then).
 pub async fn store_in(
     txn: DatabaseTransaction,
-    sends: &mut Vec<Outgoing>,
+    sends: &[Outgoing],
     ids: &mut InsertedIds,
-    latecomers: &mut impl Latecomers,
-    max: usize,
 ) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
     // Locked before anything is read: an exit or a send from another gateway that committed
     // first is visible below, and one that comes later waits for this commit.
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
-    let asked: Vec<(UserId, i64)> = pairs.iter().copied().collect();
-    let LockedForSends { rooms, mut members } = lock_for_sends(&txn, &rooms, &asked).await?;
+    let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
+    let LockedForSends { rooms, members } = lock_for_sends(&txn, &rooms, &pairs).await?;
     let locked: BTreeMap<i64, RoomSeq> = rooms.into_iter().map(|room| (room.id, room)).collect();
-    // In `sends` at once: should what follows fail, the batch is tried again with them.
-    let before = sends.len();
-    sends.extend(latecomers.take(&locked, max.saturating_sub(before)));
-    let new_pairs: BTreeSet<(UserId, i64)> = sends[before..]
-        .iter()
-        .map(|s| (s.sender, s.room))
-        .filter(|pair| !pairs.contains(pair))
-        .collect();
-    if !new_pairs.is_empty() {
-        // Their rooms are locked, and every change of a room's members takes that lock first,
-        // so none of these can change before the commit. Read without a lock: nothing in this
-        // transaction read without one before the rooms were locked, so InnoDB's snapshot
-        // (taken at the first such read) is no older than the lock.
-        let new_pairs: Vec<(UserId, i64)> = new_pairs.into_iter().collect();
-        members.extend(members_among(&txn, &new_pairs).await?);
-    }
-    let sends = sends.as_slice();
     let now = user::time::now();
 
     // Optimistic: a clientId is nearly always new, so the batch is inserted without looking

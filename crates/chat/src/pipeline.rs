@@ -1,18 +1,15 @@
 //! The write pipeline: every send, from a socket or over HTTP, goes into a bounded queue; a
 //! writer takes whatever has gathered (up to a bound) and stores it in one transaction
 //! (`store_in`), answers each sender, then hands the new messages to the `Stored` port to be
-//! published. The next batch gathers while one commits and during its own `BEGIN`, and sends for
-//! its rooms still join it once they are locked, so batches grow with load and a lone message
-//! still goes at once. Rooms are shared out among the writers
+//! published. The next batch gathers while one commits and during its own `BEGIN`, so batches
+//! grow with load and a lone message still goes at once. Rooms are shared out among the writers
 //! by id, so one room's messages always pass through one writer, in the order they were queued.
-use crate::batch::{Answers, InsertedIds, Latecomers, Outgoing, store_in};
+use crate::batch::{Answers, InsertedIds, Outgoing, store_in};
 use crate::error::ChatError;
 use crate::message::ChatMessage;
 use crate::types::Posted;
-use ::chatroom::RoomSeq;
 use async_trait::async_trait;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -40,9 +37,7 @@ impl Stored for Unpublished {
 pub struct PipelineConfig {
     /// Writers, each with its own share of the rooms (and a database connection while it stores).
     pub writers: usize,
-    /// Sends waiting per writer; a full queue refuses with `ChatError::Busy`. An open batch may
-    /// take up to `max_batch` more out of the queue (latecomers, and sends it holds back for
-    /// the next batch), so that many more can be waiting at times.
+    /// Sends waiting per writer; a full queue refuses with `ChatError::Busy`.
     pub queue: usize,
     /// Most sends stored in one transaction (at most `MAX_BATCH`).
     pub max_batch: usize,
@@ -91,9 +86,6 @@ pub struct Writer {
     /// Asked of the database as the writer starts (and turned to `ReadBack` should the server
     /// refuse `RETURNING` later).
     ids: InsertedIds,
-    /// Sends taken from the queue while a batch was open, for rooms it had not locked: the
-    /// next batch starts with them.
-    held: Vec<Job>,
 }
 
 impl SendQueue {
@@ -114,7 +106,6 @@ impl SendQueue {
                     sink: sink.clone(),
                     max_batch: config.max_batch.clamp(1, MAX_BATCH),
                     ids: InsertedIds::ReadBack,
-                    held: Vec::new(),
                 };
                 (tx, writer)
             })
@@ -186,23 +177,11 @@ pub async fn answer_of(reply: Reply) -> Result<Posted, ChatError> {
 
 impl Writer {
     /// Runs until every `SendQueue` is gone, or `drain` was called, and the queue is empty.
-    /// Sends held back by the last batch (for rooms it had not locked) are stored first.
     pub async fn run(mut self) {
         self.ids = InsertedIds::of(&self.db).await;
         let mut jobs = Vec::with_capacity(self.max_batch);
         let mut closed = false;
         loop {
-            // Looked at here too: under steady traffic to several rooms every batch may hold
-            // some sends back, and the `select!` below would never be reached.
-            if !closed && *self.stop.borrow() {
-                self.jobs.close();
-                closed = true;
-            }
-            if !self.held.is_empty() {
-                jobs.append(&mut self.held);
-                self.store(&mut jobs).await;
-                continue;
-            }
             let taken = tokio::select! {
                 biased;
                 _ = self.stop.wait_for(|stop| *stop), if !closed => None,
@@ -220,9 +199,8 @@ impl Writer {
         }
     }
 
-    /// Stores what `jobs` holds, with what arrives while its transaction begins (and, once its
-    /// rooms are locked, the latecomers for those rooms), and empties it (keeping its room for
-    /// the next batch).
+    /// Stores what `jobs` holds, with what arrives while its transaction begins, and empties it
+    /// (keeping its room for the next batch).
     async fn store(&mut self, jobs: &mut Vec<Job>) {
         let started = std::time::Instant::now();
         // BEGIN goes out as soon as one send is in, and the sends that come during its round
@@ -233,11 +211,9 @@ impl Writer {
             let Ok(job) = self.jobs.try_recv() else { break };
             jobs.push(job);
         }
-        let (mut sends, mut replies): (Vec<Outgoing>, Vec<_>) =
+        let (sends, replies): (Vec<Outgoing>, Vec<_>) =
             jobs.drain(..).map(|job| (job.send, job.reply)).unzip();
-        let answers = self
-            .store_with_retries(begun, &mut sends, &mut replies)
-            .await;
+        let answers = self.store_with_retries(begun, &sends).await;
         tracing::debug!(
             size = sends.len(),
             micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -262,7 +238,6 @@ impl Writer {
         repeated.dedup_by_key(|m| m.id);
         // Answered first, published second: a sender's socket has its ack in hand before its
         // own message can come back to it through the bus.
-        debug_assert_eq!(replies.len(), answers.len(), "one answer per send");
         for (reply, answer) in replies.into_iter().zip(answers) {
             // The sender may have gone (a closed socket, a client that hung up): it is stored
             // all the same, and a retry with the same clientId finds it.
@@ -282,20 +257,12 @@ impl Writer {
     async fn store_with_retries(
         &mut self,
         mut begun: Result<DatabaseTransaction, sea_orm::DbErr>,
-        sends: &mut Vec<Outgoing>,
-        replies: &mut Vec<oneshot::Sender<Result<Posted, ChatError>>>,
+        sends: &[Outgoing],
     ) -> Answers {
         let mut attempt = 1;
         loop {
-            let mut latecomers = Queued {
-                jobs: &mut self.jobs,
-                held: &mut self.held,
-                replies,
-            };
             let stored = match begun {
-                Ok(txn) => {
-                    store_in(txn, sends, &mut self.ids, &mut latecomers, self.max_batch).await
-                }
+                Ok(txn) => store_in(txn, sends, &mut self.ids).await,
                 Err(err) => Err(err),
             };
             match stored {
@@ -308,37 +275,6 @@ impl Writer {
                 Err(err) => return failed(&err, sends.len()),
             }
         }
-    }
-}
-
-/// The writer's queue as an open batch sees it once its rooms are locked.
-struct Queued<'a> {
-    jobs: &'a mut mpsc::Receiver<Job>,
-    held: &'a mut Vec<Job>,
-    /// The batch's replies, one per send: a latecomer's joins them.
-    replies: &'a mut Vec<oneshot::Sender<Result<Posted, ChatError>>>,
-}
-
-impl Latecomers for Queued<'_> {
-    fn take(&mut self, locked: &BTreeMap<i64, RoomSeq>, space: usize) -> Vec<Outgoing> {
-        let mut late = Vec::new();
-        // Rooms with a send held back: their later sends are held too, so that each room's
-        // sends keep their order (whatever a retry of the batch has locked meanwhile).
-        let mut waiting: HashSet<i64> = self.held.iter().map(|job| job.send.room).collect();
-        // Bounded by the batch's space, so at most that many sends wait outside the queue
-        // besides the batch itself, and the queue still pushes back.
-        while late.len() < space && self.held.len() < space {
-            let Ok(job) = self.jobs.try_recv() else { break };
-            let room = job.send.room;
-            if locked.contains_key(&room) && !waiting.contains(&room) {
-                self.replies.push(job.reply);
-                late.push(job.send);
-            } else {
-                waiting.insert(room);
-                self.held.push(job);
-            }
-        }
-        late
     }
 }
 
