@@ -8,6 +8,7 @@
 //! earlier one) answers with the stored message and uses no seq.
 use crate::entity::{ActiveModel, Column, Entity as Messages};
 use crate::error::ChatError;
+use crate::known_senders::KnownSenders;
 use crate::message::ChatMessage;
 use crate::messages::messages_by_client_ids;
 use crate::plan::{Plan, Planned, plan};
@@ -18,6 +19,7 @@ use sea_orm::{
     IdenStatic, QueryFilter, QuerySelect, QueryTrait, RuntimeErr, Set, SqlErr, Statement,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
 use user::UserId;
 
 /// A message on its way into a room.
@@ -38,6 +40,7 @@ pub async fn store_in(
     txn: DatabaseTransaction,
     sends: &[Outgoing],
     ids: &mut InsertedIds,
+    senders: &mut KnownSenders,
 ) -> Result<Answers, DbErr> {
     let rooms: BTreeSet<i64> = sends.iter().map(|send| send.room).collect();
     let rooms: Vec<i64> = rooms.into_iter().collect();
@@ -45,7 +48,15 @@ pub async fn store_in(
     // first is visible below, and one that comes later waits for this commit.
     let pairs: BTreeSet<(UserId, i64)> = sends.iter().map(|s| (s.sender, s.room)).collect();
     let pairs: Vec<(UserId, i64)> = pairs.into_iter().collect();
-    let LockedForSends { rooms, members } = lock_for_sends(&txn, &rooms, &pairs).await?;
+    let known = senders.fresh_among(pairs.iter().map(|(user, _)| *user), Instant::now());
+    let LockedForSends {
+        rooms,
+        members,
+        summaries_read,
+    } = lock_for_sends(&txn, &rooms, &pairs, &known).await?;
+    if summaries_read {
+        senders.learn(members.values(), Instant::now());
+    }
     let locked: BTreeMap<i64, RoomSeq> = rooms.into_iter().map(|room| (room.id, room)).collect();
     let now = user::time::now();
 

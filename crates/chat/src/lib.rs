@@ -8,6 +8,7 @@ mod attachments;
 mod batch;
 pub mod entity;
 mod error;
+mod known_senders;
 mod message;
 mod messages;
 mod pipeline;

@@ -6,6 +6,7 @@
 //! by id, so one room's messages always pass through one writer, in the order they were queued.
 use crate::batch::{Answers, InsertedIds, Outgoing, store_in};
 use crate::error::ChatError;
+use crate::known_senders::{KnownSenders, ProfileChanges};
 use crate::message::ChatMessage;
 use crate::types::Posted;
 use async_trait::async_trait;
@@ -73,6 +74,9 @@ pub struct SendQueue {
     stop: Arc<watch::Sender<bool>>,
     /// The running writers (those `start` spawned), to wait for at shutdown.
     running: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
+    /// Counts the profile changes made on this gateway: each makes the writers read the
+    /// senders' summaries again (see `known_senders`).
+    profile_changes: ProfileChanges,
 }
 
 /// One writer's loop, to be spawned (`SendQueue::start` does it; tests may hold it back to fill
@@ -86,6 +90,8 @@ pub struct Writer {
     /// Asked of the database as the writer starts (and turned to `ReadBack` should the server
     /// refuse `RETURNING` later).
     ids: InsertedIds,
+    /// The summaries of recent senders, so that a batch's lock need not read them again.
+    senders: KnownSenders,
 }
 
 impl SendQueue {
@@ -96,6 +102,7 @@ impl SendQueue {
         sink: Arc<dyn Stored>,
     ) -> (Self, Vec<Writer>) {
         let (stop, stopped) = watch::channel(false);
+        let profile_changes = ProfileChanges::default();
         let (senders, writers) = (0..config.writers.max(1))
             .map(|_| {
                 let (tx, jobs) = mpsc::channel(config.queue.max(1));
@@ -106,6 +113,7 @@ impl SendQueue {
                     sink: sink.clone(),
                     max_batch: config.max_batch.clamp(1, MAX_BATCH),
                     ids: InsertedIds::ReadBack,
+                    senders: KnownSenders::new(profile_changes.clone()),
                 };
                 (tx, writer)
             })
@@ -115,6 +123,7 @@ impl SendQueue {
                 writers: senders.into(),
                 stop: Arc::new(stop),
                 running: Arc::default(),
+                profile_changes,
             },
             writers,
         )
@@ -146,6 +155,13 @@ impl SendQueue {
         for writer in running {
             let _ = writer.await;
         }
+    }
+
+    /// A user's name or picture changed on this gateway: the writers read every sender's
+    /// summary again, so that user's next message carries the new one.
+    pub fn profiles_changed(&self) {
+        self.profile_changes
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 
     fn writer_of(&self, room: i64) -> &mpsc::Sender<Job> {
@@ -262,7 +278,7 @@ impl Writer {
         let mut attempt = 1;
         loop {
             let stored = match begun {
-                Ok(txn) => store_in(txn, sends, &mut self.ids).await,
+                Ok(txn) => store_in(txn, sends, &mut self.ids, &mut self.senders).await,
                 Err(err) => Err(err),
             };
             match stored {

@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryF
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use support::{World, client, cursor, text, world};
+use support::{World, client, cursor, text, unpublished_queue, world};
 use test_support::counted;
 use user::UserId;
 
@@ -469,4 +469,37 @@ async fn a_drain_stores_and_hands_on_everything_accepted_and_refuses_the_rest() 
         queue.try_submit(late),
         Err(ChatError::Unavailable)
     ));
+}
+
+/// Sets a user's nickname straight in the database, as another gateway's profile update would.
+async fn rename(w: &World, user: UserId, nick_name: &str) {
+    use sea_orm::sea_query::Expr;
+    use user::entity::{Column, Entity};
+    Entity::update_many()
+        .col_expr(Column::NickName, Expr::value(nick_name))
+        .filter(Column::Id.eq(user.get()))
+        .exec(&w.db.conn)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn after_a_profile_change_the_next_message_carries_the_new_name() {
+    let w = world(3).await;
+    let room = w.group(3).await;
+    let queue = unpublished_queue(&w.db.conn);
+    let send = |id: &str| Outgoing {
+        sender: w.users[1],
+        room: room.get(),
+        client_id: client(id),
+        body: text("x"),
+    };
+    let first = queue.post(send("before")).await.unwrap().message;
+    let old_name = first.sender.nick_name.clone();
+    rename(&w, w.users[1], "Renamed").await;
+    queue.profiles_changed();
+    let second = queue.post(send("after")).await.unwrap().message;
+    assert_ne!(old_name, "Renamed");
+    assert_eq!(second.sender.nick_name, "Renamed");
+    assert_eq!(second.sender.id, w.users[1].get());
 }

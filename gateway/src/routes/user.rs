@@ -286,7 +286,10 @@ pub async fn update(
         email,
         captcha,
     };
-    Ok(web::Json(state.users.update(auth.id, input).await?))
+    let profile = state.users.update(auth.id, input).await?;
+    // Before the answer: the user's next message must carry the new name and picture.
+    state.sends.profiles_changed();
+    Ok(web::Json(profile))
 }
 
 #[utoipa::path(tag = "user", params(AddressQuery),

@@ -805,3 +805,25 @@ async fn a_negative_read_seq_is_refused_as_over_http() {
         .await;
     assert_eq!(http.status(), reqwest::StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_message_sent_after_a_name_change_carries_the_new_name() {
+    let app = spawn_app().await;
+    let (people, room) = group(&app, 1).await;
+    let mut socket = app.socket(&people[0].token).await;
+    socket.join(room, None).await;
+    socket.say(room, "before", "hi").await;
+    let before = socket.message().await;
+    let renamed = app
+        .post(
+            "/user/update",
+            Some(people[0].token.as_str()),
+            &json!({"nickName": "Renamed"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    socket.say(room, "after", "hi again").await;
+    let after = socket.message().await;
+    assert_ne!(before["sender"]["nickName"], "Renamed");
+    assert_eq!(after["sender"]["nickName"], "Renamed");
+}
