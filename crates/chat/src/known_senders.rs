@@ -1,6 +1,7 @@
 //! The senders' summaries (username, nickname, picture) a writer read recently, so that the
 //! lock of a one-room batch need not read them again: on MariaDB the subqueries that read them
-//! are most of that statement's cost. A summary is used for `FRESH` after it was read; a profile
+//! are about a third of that statement's cost (117 of 350 µs). A summary is used for `FRESH`
+//! after it was read; a profile
 //! change on this gateway (`SendQueue::profiles_changed`) forgets every one at once, so a user
 //! who changes their name sees the new one on their next message. A change made through another
 //! gateway reaches this one's live frames within `FRESH` (history reads are never cached).
@@ -13,7 +14,8 @@ use user::{UserId, UserSummary};
 /// How long a summary read from the database is used for.
 pub(crate) const FRESH: Duration = Duration::from_secs(1);
 
-/// Most summaries kept; past it, the stale ones go (and all of them if none is stale).
+/// Summaries kept before `learn` prunes: the stale ones go, and all of them if at least this
+/// many are still fresh (so the map holds at most this many plus one batch's senders).
 const MOST: usize = 4096;
 
 /// Profile changes seen on this gateway, counted; shared by the queue and its writers.
